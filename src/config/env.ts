@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+
+// The one configuration loader (DESIGN.md §4 "Environment"). A problem names its variable and
+// never echoes the value: values may be secrets.
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const httpUrl = (what: string) =>
+  optionalString.refine((s) => s === undefined || /^https?:\/\/[^\s]+$/.test(s), {
+    message: `must be an http(s) URL (${what})`,
+  });
+
+const idList = (pattern: RegExp, what: string) =>
+  optionalString
+    .transform((s) => (s ? s.split(',').map((p) => p.trim()).filter(Boolean) : []))
+    .refine((ids) => ids.every((id) => pattern.test(id)), { message: `must be a comma-separated list of ${what}` });
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString.refine((s) => s === undefined || isPostgresUrl(s), {
+    message: 'must be a postgresql:// URL (unset it to use the embedded database)',
+  }),
+  SOLODESK_DATA_DIR: optionalString.transform((s) => s ?? './.solodesk'),
+  PORT: optionalString
+    .transform((s) => (s === undefined ? 3000 : Number(s)))
+    .refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, { message: 'must be a port number (0–65535)' }),
+  PUBLIC_URL: httpUrl('the address platforms use to reach this server, e.g. https://desk.example.com'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+
+  TELEGRAM_BOT_TOKEN: optionalString.refine((s) => s === undefined || /^\d+:[A-Za-z0-9_-]+$/.test(s), {
+    message: 'is not a Telegram bot token (expected <digits>:<letters>, from @BotFather)',
+  }),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine((s) => s === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(s), {
+    message: 'must be 1–256 characters of A–Z, a–z, 0–9, _ and -',
+  }),
+  TELEGRAM_API_ROOT: httpUrl('a Bot API server root').transform((s) => s?.replace(/\/+$/, '')),
+
+  SLACK_BOT_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xoxb-'), {
+    message: 'must be a bot token starting with xoxb-',
+  }),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
+    message: 'must be an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: httpUrl('a Slack Web API root').transform((s) => (s && !s.endsWith('/') ? `${s}/` : s)),
+  SLACK_FOUNDER_CHANNEL: optionalString.refine((s) => s === undefined || /^[CG][A-Z0-9]+$/.test(s), {
+    message: 'must be a Slack channel id such as C0123456789',
+  }),
+  SLACK_FOUNDER_USERS: idList(/^[UW][A-Z0-9]+$/, 'Slack user ids (U…)'),
+  FOUNDER_TELEGRAM_IDS: idList(/^\d+$/, 'numeric Telegram user ids'),
+
+  WECHATY_PUPPET: optionalString,
+  WECHATY_PUPPET_TOKEN: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
+  OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
+  LLM_MODE: z.enum(['off', 'draft', 'auto']).optional(),
+});
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  database: { url: string | undefined; dataDir: string };
+  port: number;
+  publicUrl: string | undefined;
+  logLevel: string | undefined;
+  telegram?: { token: string; webhookSecret?: string; apiRoot?: string; founderIds: string[] };
+  slack?: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    founderChannel?: string;
+    founderUsers: string[];
+  };
+  wechaty?: { puppet: string; token?: string };
+  llm: { mode: 'off' | 'draft' | 'auto'; apiKey?: string; baseUrl?: string; model: string };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems = crossFieldProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig(e);
+}
+
+function crossFieldProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.TELEGRAM_WEBHOOK_SECRET && !e.TELEGRAM_BOT_TOKEN) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: is set but TELEGRAM_BOT_TOKEN is not');
+  }
+  if (e.FOUNDER_TELEGRAM_IDS.length > 0 && !e.TELEGRAM_BOT_TOKEN) {
+    problems.push('FOUNDER_TELEGRAM_IDS: is set but TELEGRAM_BOT_TOKEN is not');
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (!e.SLACK_BOT_TOKEN) {
+    for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_FOUNDER_CHANNEL'] as const) {
+      if (e[name]) problems.push(`${name}: is set but SLACK_BOT_TOKEN is not`);
+    }
+  }
+  if (e.WECHATY_PUPPET_TOKEN && !e.WECHATY_PUPPET) {
+    problems.push('WECHATY_PUPPET_TOKEN: is set but WECHATY_PUPPET is not');
+  }
+  if (e.LLM_MODE && e.LLM_MODE !== 'off' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+    problems.push(`LLM_MODE: is "${e.LLM_MODE}" but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set`);
+  }
+  return problems;
+}
+
+function toConfig(e: Env): Config {
+  const llmConfigured = Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL);
+  return {
+    database: { url: e.DATABASE_URL, dataDir: e.SOLODESK_DATA_DIR },
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          apiRoot: e.TELEGRAM_API_ROOT,
+          founderIds: e.FOUNDER_TELEGRAM_IDS,
+        }
+      : undefined,
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL,
+          founderChannel: e.SLACK_FOUNDER_CHANNEL,
+          founderUsers: e.SLACK_FOUNDER_USERS,
+        }
+      : undefined,
+    wechaty: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, token: e.WECHATY_PUPPET_TOKEN } : undefined,
+    llm: {
+      mode: e.LLM_MODE ?? (llmConfigured ? 'draft' : 'off'),
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@prisma/client';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { lockDataDir } from './data-dir-lock.ts';
+import { applyMigrations, readMigrations, type Migration, type MigrationResult, type MigrationSession } from './migrate.ts';
+
+// One code path above the driver adapter: the rest of Solodesk sees a PrismaClient and never
+// asks which database it is on.
+
+export type DatabaseKind = 'postgresql' | 'pglite';
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseKind;
+  /** Applies prisma/migrations (or the given list, for tests) under the advisory lock. */
+  migrate(migrations?: Migration[]): Promise<MigrationResult>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgresql:// URL; unset → embedded PGlite. */
+  url?: string;
+  /** PGlite data folder; `memory://` keeps it in memory (tests, benchmarks). */
+  dataDir: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A pool error (server restart) must not crash the process; queries report it themselves.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: 'postgresql',
+    async migrate(migrations = readMigrations()) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const session: MigrationSession = {
+          async query(sql, params) {
+            return (await client.query(sql, params)).rows;
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        };
+        return await applyMigrations(session, migrations);
+      } finally {
+        await client.end();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  const lock = inMemory ? undefined : lockDataDir(resolve(dataDir));
+  let client: PGlite;
+  try {
+    client = inMemory ? new PGlite() : new PGlite(join(resolve(dataDir), 'pgdata'));
+    await client.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  // pglite-prisma-adapter 0.6 bundles an older copy of Prisma's adapter types; the runtime
+  // contract is the same (it runs the whole suite), only the declarations differ.
+  const adapter = new PrismaPGlite(client) as unknown as PrismaPg;
+  const prisma = new PrismaClient({ adapter });
+  return {
+    prisma,
+    kind: 'pglite',
+    migrate(migrations = readMigrations()) {
+      return applyMigrations({
+        async query(sql, params) {
+          return (await client.query(sql, params)).rows as never[];
+        },
+        async exec(sql) {
+          await client.exec(sql);
+        },
+      }, migrations);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+      lock?.release();
+    },
+  };
+}

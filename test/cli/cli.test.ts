@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open-database.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function solodesk(args: string[], env: Record<string, string> = {}) {
+  const { DATABASE_URL: _ignored, ...base } = process.env;
+  return spawnSync('node', ['bin/solodesk.js', ...args], {
+    env: { ...base, SOLODESK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+  });
+}
+
+describe('solodesk command line', () => {
+  it('lists only commands that exist, with help for each', () => {
+    const help = solodesk(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/start/);
+    expect(help.stdout).toMatch(/migrate/);
+    expect(solodesk(['migrate', '--help']).stdout).toMatch(/apply pending database migrations/);
+  });
+
+  it('stops on bad configuration with one line naming the variable', () => {
+    const run = solodesk(['start'], { DATABASE_URL: 'nonsense' });
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/DATABASE_URL/);
+  });
+
+  it('migrates the embedded database, then finds it up to date', () => {
+    expect(solodesk(['migrate']).stdout).toMatch(/applied 1 migration/);
+    expect(solodesk(['migrate']).stdout).toMatch(/up to date/);
+  });
+
+  it('refuses to open an embedded database another process holds, with a clear message', async () => {
+    const db = await openDatabase({ dataDir });
+    try {
+      const run = solodesk(['migrate']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/in use by another Solodesk process .*DATABASE_URL/);
+    } finally {
+      await db.close();
+    }
+    expect(solodesk(['migrate']).status).toBe(0);
+  });
+});
