@@ -1,0 +1,68 @@
+/**
+ * Dev loop for the KB retrieval/decision: runs the decision benchmark on the development
+ * data sets (normal and, with --learn, learn mode) and the 10k-article synthetic scale test.
+ *
+ *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--dataset FILE …] [--answer X --suggest Y]
+ */
+import { readFileSync } from 'node:fs';
+import {
+  formatBenchmarkSummary,
+  indexDataset,
+  metricsJsonLine,
+  parseDataset,
+  runDecisionBenchmark,
+  syntheticScaleBenchmark,
+} from '../src/kb/bench/index.ts';
+import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from '../src/kb/decision.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const value = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const datasets: string[] = [];
+args.forEach((a, i) => {
+  if (a === '--dataset' && args[i + 1]) datasets.push(args[i + 1] as string);
+});
+if (datasets.length === 0) {
+  datasets.push('/work/shared/bench/banking77-dev-k5-h20.json', '/work/shared/bench/banking77-dev-k20-h20.json');
+}
+const thresholds: DecisionThresholds = {
+  answer: Number(value('--answer') ?? DEFAULT_THRESHOLDS.answer),
+  suggest: Number(value('--suggest') ?? DEFAULT_THRESHOLDS.suggest),
+};
+const modes = flag('--learn') ? [false, true] : [false];
+
+for (const file of datasets) {
+  const dataset = parseDataset(readFileSync(file, 'utf8'));
+  for (const learnMode of modes) {
+    const index = indexDataset(dataset);
+    const t0 = performance.now();
+    index.prepare();
+    const prepareMs = performance.now() - t0;
+    const metrics = await runDecisionBenchmark({
+      queries: dataset.queries,
+      decideQuery: (text) => decide(index, text, thresholds),
+      ...(learnMode
+        ? {
+            learn: {
+              teach: (articleId: string, question: string) => {
+                const a = index.get(articleId);
+                if (a) index.upsert({ ...a, questions: [...a.questions, question] });
+              },
+            },
+          }
+        : {}),
+    });
+    console.log(`\n# ${dataset.name}${learnMode ? ' (learn mode)' : ''} — calibration ${prepareMs.toFixed(0)} ms, thresholds ${JSON.stringify(thresholds)}`);
+    for (const line of formatBenchmarkSummary(metrics, dataset.name)) console.log(line);
+    console.log(metricsJsonLine(metrics));
+  }
+}
+
+if (!flag('--no-scale')) {
+  const r = syntheticScaleBenchmark({ articles: 10_000, queries: 2_000 });
+  console.log('\n# synthetic scale');
+  console.log(JSON.stringify(r));
+}

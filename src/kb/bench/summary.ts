@@ -1,0 +1,36 @@
+/**
+ * Human-readable benchmark summary, and the one-line JSON the CLI prints last. The JSON line
+ * holds every contract key; the learning curve stays in the human lines (it is a list).
+ */
+import type { KbBenchmarkMetrics } from './metrics.ts';
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+
+export function formatBenchmarkSummary(m: KbBenchmarkMetrics, name?: string): string[] {
+  const lines = [
+    `KB benchmark${name ? ` — ${name}` : ''}: ${m.queries} queries (${m.in_scope} in scope, ${m.out_of_scope} out of scope)`,
+    `  answered            ${m.answered} (${m.answered_correct} correct)`,
+    `  precision           ${pct(m.precision)}   answers that were the right article`,
+    `  coverage            ${pct(m.coverage)}   in-scope questions answered correctly`,
+    `  oos escalation      ${pct(m.oos_escalation)}   out-of-scope questions not answered`,
+    `  top1                ${pct(m.top1)}   best-ranked article right, whatever the decision`,
+    `  suggested           ${m.suggested} queries; right article in the list ${pct(m.suggest_hit)}`,
+    `  self service        ${pct(m.self_service)}   answered correctly or right suggestion offered`,
+    `  oos suggested       ${pct(m.oos_suggested)}   out-of-scope questions shown suggestions`,
+    `  latency             p50 ${m.p50_ms.toFixed(2)} ms, p99 ${m.p99_ms.toFixed(2)} ms`,
+  ];
+  if (m.learning_curve) {
+    lines.push('  learning curve (tenth of the stream: coverage / self service / precision)');
+    for (const p of m.learning_curve) {
+      lines.push(`    ${String(p.tenth).padStart(2)}  ${pct(p.coverage).padStart(6)}  ${pct(p.self_service).padStart(6)}  ${pct(p.precision).padStart(6)}`);
+    }
+  }
+  return lines;
+}
+
+/** The metrics without the learning curve, as one JSON line (print it last). */
+export function metricsJsonLine(m: KbBenchmarkMetrics): string {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { learning_curve: _curve, ...flat } = m;
+  return JSON.stringify(flat);
+}

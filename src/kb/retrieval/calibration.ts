@@ -1,0 +1,120 @@
+/**
+ * Confidence calibration learned from the KB itself, so thresholds mean the same thing on
+ * any KB (English or Chinese, 5 or 50 examples per article) without constants fitted on one
+ * data set:
+ *  - leave-one-out: hold out one example question, rank it against the rest of the KB; the
+ *    label is whether its own article comes first (and whether it is in the top 3);
+ *  - leave-one-article-out: remove a whole article and rank its questions; whatever comes
+ *    first is wrong, which stands in for out-of-scope questions.
+ * A logistic regression over ranking features (top score, margin to the runner-up, nearest
+ * and centroid cosines) maps a ranking to P(top candidate is right) and P(right article in
+ * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
+ */
+import type { KbIndex, ScoredCandidate } from './kb-index.ts';
+import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
+
+export const CONFIDENCE_FEATURES = 5;
+
+export interface CalibrationOptions {
+  /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
+  maxProbes: number;
+  /** weight of one out-of-scope probe relative to one in-scope probe (the OOS prior) */
+  outOfScopeWeight: number;
+}
+
+export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
+  maxProbes: 600,
+  outOfScopeWeight: 0.5,
+};
+
+export interface Calibration {
+  top1: LogisticModel;
+  top3: LogisticModel;
+  /** number of probes it was fitted on (0 = fallback model) */
+  probes: number;
+  /** index change count when fitted */
+  fittedAt: number;
+  fittedSize: number;
+}
+
+/** Features of candidate i of a ranking (the top candidate when i = 0). */
+export function candidateFeatures(cands: readonly ScoredCandidate[], i: number): number[] {
+  const c = cands[i];
+  if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
+  let rival = 0;
+  for (let j = 0; j < cands.length; j++) if (j !== i) rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
+  return [c.score, c.score - rival, c.nearest, c.centroid, rival];
+}
+
+/** Used when the KB is too small to learn from (no held-out probes): deliberately cautious. */
+export const FALLBACK_CALIBRATION: Calibration = {
+  top1: { weights: [10, 12, 0, 0, 0], bias: -9 },
+  top3: { weights: [10, 4, 0, 0, 0], bias: -6 },
+  probes: 0,
+  fittedAt: -1,
+  fittedSize: 0,
+};
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+
+export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
+  const articles = [...index.articles()]
+    .filter((a) => a.questions.some((q) => q.trim()))
+    .sort((a, b) => hash(a.id) - hash(b.id) || (a.id < b.id ? -1 : 1));
+  const fittedAt = index.changeCount;
+  const fittedSize = index.size;
+  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, fittedAt, fittedSize };
+  const totalQuestions = articles.reduce((n, a) => n + a.questions.length, 0);
+  const perArticle = Math.max(1, Math.ceil(options.maxProbes / articles.length));
+  const maxArticles = Math.max(2, Math.ceil(options.maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
+  const top1: LabelledSample[] = [];
+  const top3: LabelledSample[] = [];
+  for (const article of articles.slice(0, maxArticles)) {
+    const questions = article.questions
+      .map((q, i) => ({ q, i }))
+      .filter(({ q }) => q.trim())
+      .sort((a, b) => hash(a.q) - hash(b.q))
+      .slice(0, perArticle);
+    for (const { q, i } of questions) {
+      const rest = { ...article, questions: article.questions.filter((_, j) => j !== i) };
+      const cands = index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5));
+      if (cands.length === 0) continue;
+      const x = candidateFeatures(cands, 0);
+      top1.push({ x, y: cands[0]?.articleId === article.id ? 1 : 0, weight: 1 });
+      top3.push({ x, y: cands.slice(0, 3).some((c) => c.articleId === article.id) ? 1 : 0, weight: 1 });
+    }
+    index.withTemporaryChange(article.id, null, () => {
+      for (const { q } of questions) {
+        const cands = index.rankDetailed(q, 5);
+        if (cands.length === 0) continue;
+        const x = candidateFeatures(cands, 0);
+        top1.push({ x, y: 0, weight: options.outOfScopeWeight });
+        top3.push({ x, y: 0, weight: options.outOfScopeWeight });
+      }
+    });
+  }
+  const hasBoth = (s: LabelledSample[]): boolean => s.some((v) => v.y === 1) && s.some((v) => v.y === 0);
+  if (top1.length < 10 || !hasBoth(top1) || !hasBoth(top3)) return { ...FALLBACK_CALIBRATION, fittedAt, fittedSize };
+  return {
+    top1: fitLogistic(top1, CONFIDENCE_FEATURES),
+    top3: fitLogistic(top3, CONFIDENCE_FEATURES),
+    probes: top1.length,
+    fittedAt,
+    fittedSize,
+  };
+}
+
+export function confidenceOf(cal: Calibration, cands: readonly ScoredCandidate[], i = 0): number {
+  return cands[i] ? predict(cal.top1, candidateFeatures(cands, i)) : 0;
+}
+
+export function top3ConfidenceOf(cal: Calibration, cands: readonly ScoredCandidate[]): number {
+  return cands[0] ? predict(cal.top3, candidateFeatures(cands, 0)) : 0;
+}

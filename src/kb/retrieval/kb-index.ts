@@ -1,0 +1,269 @@
+/**
+ * KbIndex: the in-memory retrieval index over articles (title, example questions, body).
+ *
+ * Ranking combines two views of an article, both IDF-weighted cosines:
+ *  - nearest example: the best cosine between the query and the title or one example question
+ *    (or the body, discounted);
+ *  - centroid: the cosine between the query and the mean of the article's normalised
+ *    title/question vectors (a Rocchio classifier; robust when one example is an outlier).
+ * upsert/remove are incremental; global statistics (norms under the current idf) are
+ * refreshed lazily when the KB has drifted.
+ */
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions, type FeatureVector } from './features.ts';
+import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
+import { VectorStore, type DocKind } from './vector-store.ts';
+
+export interface IndexedArticle {
+  id: string;
+  title: string;
+  body: string;
+  questions: string[];
+  tags: string[];
+  language?: string;
+}
+
+export interface RankedCandidate {
+  articleId: string;
+  score: number;
+}
+
+/** A candidate with the parts of its score (used by confidence calibration). */
+export interface ScoredCandidate extends RankedCandidate {
+  /** best cosine to the title or one example question (body discounted) */
+  nearest: number;
+  /** cosine to the article centroid */
+  centroid: number;
+}
+
+export interface RankingOptions {
+  features: FeatureOptions;
+  /** weight of the nearest-example cosine in the score; the centroid gets the rest */
+  nearestWeight: number;
+  /** discount of a body match relative to a question match */
+  bodyWeight: number;
+  /** query features present in more than this share of articles are skipped */
+  maxDfShare: number;
+  /** query features kept at most (highest weight first) */
+  maxQueryFeatures: number;
+}
+
+export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
+  features: DEFAULT_FEATURE_OPTIONS,
+  nearestWeight: 0.3,
+  bodyWeight: 0.6,
+  maxDfShare: 1,
+  maxQueryFeatures: 400,
+};
+
+interface ArticleEntry {
+  article: IndexedArticle;
+  slot: number;
+  docIds: number[];
+  /** doc ids of the title and questions (the centroid members) */
+  memberIds: number[];
+  centroidNorm: number;
+  /** extracted features by text, reused when the article is edited */
+  featureCache: Map<string, FeatureVector>;
+}
+
+export class KbIndex {
+  private readonly store = new VectorStore();
+  private readonly byId = new Map<string, ArticleEntry>();
+  private readonly bySlot: Array<ArticleEntry | undefined> = [];
+  private readonly freeSlots: number[] = [];
+  private docScores = new Float64Array(0);
+  private version = 0;
+  private fitted: Calibration | null = null;
+  readonly options: RankingOptions;
+  readonly calibrationOptions: CalibrationOptions;
+
+  constructor(options: Partial<RankingOptions> = {}, calibrationOptions: Partial<CalibrationOptions> = {}) {
+    this.options = { ...DEFAULT_RANKING_OPTIONS, ...options };
+    this.calibrationOptions = { ...DEFAULT_CALIBRATION_OPTIONS, ...calibrationOptions };
+  }
+
+  /**
+   * The confidence calibration of this KB, refitted lazily once the KB has changed enough
+   * since the last fit (20 changes or a fifth of the articles, whichever is more).
+   */
+  calibration(): Calibration {
+    const c = this.fitted;
+    const stale = !c || this.version - c.fittedAt >= Math.max(20, Math.ceil(c.fittedSize * 0.2)) || (c.fittedSize < 2 && this.size >= 2);
+    if (stale) this.fitted = calibrate(this, this.calibrationOptions);
+    return this.fitted as Calibration;
+  }
+
+  /** Increases on every change; lets caches (e.g. calibration) know they are stale. */
+  get changeCount(): number {
+    return this.version;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(articleId: string): boolean {
+    return this.byId.has(articleId);
+  }
+
+  get(articleId: string): IndexedArticle | undefined {
+    return this.byId.get(articleId)?.article;
+  }
+
+  articles(): IterableIterator<IndexedArticle> {
+    const it = this.byId.values();
+    return (function* () {
+      for (const e of it) yield e.article;
+    })();
+  }
+
+  upsert(article: IndexedArticle): void {
+    const previous = this.byId.get(article.id)?.featureCache;
+    this.removeEntry(article.id);
+    const slot = this.freeSlots.pop() ?? this.bySlot.length;
+    const featureCache = new Map<string, FeatureVector>();
+    const featuresOf = (text: string): FeatureVector => {
+      let v = featureCache.get(text) ?? previous?.get(text);
+      if (!v) v = extractFeatures(text, this.options.features);
+      featureCache.set(text, v);
+      return v;
+    };
+    const docs: Array<{ kind: DocKind; features: FeatureVector }> = [];
+    if (article.title.trim()) docs.push({ kind: 'title', features: featuresOf(article.title) });
+    for (const q of article.questions) if (q.trim()) docs.push({ kind: 'question', features: featuresOf(q) });
+    if (article.body.trim()) docs.push({ kind: 'body', features: featuresOf(article.body) });
+    const docIds = this.store.addArticle(slot, docs);
+    const memberIds = docIds.filter((id) => this.store.docs[id]?.kind !== 'body');
+    const entry: ArticleEntry = { article, slot, docIds, memberIds, centroidNorm: 1, featureCache };
+    this.bySlot[slot] = entry;
+    this.byId.set(article.id, entry);
+    this.refreshCentroid(entry);
+    this.version++;
+  }
+
+  remove(articleId: string): void {
+    if (this.removeEntry(articleId)) this.version++;
+  }
+
+  private removeEntry(articleId: string): boolean {
+    const entry = this.byId.get(articleId);
+    if (!entry) return false;
+    this.store.removeArticle(entry.docIds);
+    this.byId.delete(articleId);
+    this.bySlot[entry.slot] = undefined;
+    this.freeSlots.push(entry.slot);
+    return true;
+  }
+
+  private refreshCentroid(entry: ArticleEntry): void {
+    const sum = new Map<number, number>();
+    for (const id of entry.memberIds) {
+      const d = this.store.docs[id];
+      if (!d) continue;
+      for (let i = 0; i < d.feats.length; i++) {
+        const f = d.feats[i] as number;
+        const w = ((d.vals[i] as number) * this.store.idf(f)) / d.norm;
+        sum.set(f, (sum.get(f) ?? 0) + w);
+      }
+    }
+    let s = 0;
+    for (const v of sum.values()) s += v * v;
+    const n = Math.max(1, entry.memberIds.length);
+    entry.centroidNorm = Math.sqrt(s) / n || 1;
+  }
+
+  /**
+   * Run `probe` with the index temporarily changed (an article replaced or removed), then
+   * restore it. Used by calibration (leave-one-out); does not count as a change.
+   */
+  withTemporaryChange<T>(articleId: string, replacement: IndexedArticle | null, probe: () => T): T {
+    const original = this.byId.get(articleId)?.article;
+    const version = this.version;
+    this.store.trackDrift = false;
+    try {
+      if (replacement) this.upsert(replacement);
+      else this.remove(articleId);
+      return probe();
+    } finally {
+      if (original) this.upsert(original);
+      else this.remove(articleId);
+      this.store.trackDrift = true;
+      this.version = version;
+    }
+  }
+
+  /** Bring lazily maintained statistics up to date (also done on demand by rank). */
+  private refreshStatistics(): void {
+    if (this.store.ensureFreshNorms()) for (const e of this.byId.values()) this.refreshCentroid(e);
+  }
+
+  /** Do the lazy work now (norms, calibration) so that the next query is fast. */
+  prepare(): void {
+    this.refreshStatistics();
+    if (this.size > 0) this.calibration();
+  }
+
+  rank(text: string, limit = 10): RankedCandidate[] {
+    return this.rankDetailed(text, limit).map(({ articleId, score }) => ({ articleId, score }));
+  }
+
+  /** Rank with score components, best first. */
+  rankDetailed(text: string, limit = 10): ScoredCandidate[] {
+    if (this.byId.size === 0 || !text.trim()) return [];
+    this.refreshStatistics();
+    const o = this.options;
+    const feats = [...extractFeatures(text, o.features)];
+    const query: Array<[number, number]> = [];
+    let qNorm2 = 0;
+    for (const [f, v] of feats) {
+      const id = this.store.featureId(f);
+      const w = v * this.store.idf(id);
+      qNorm2 += w * w;
+      if (id >= 0) query.push([id, v]);
+    }
+    if (query.length === 0) return [];
+    if (query.length > o.maxQueryFeatures) {
+      query.sort((a, b) => b[1] * this.store.idf(b[0]) - a[1] * this.store.idf(a[0]));
+      query.length = o.maxQueryFeatures;
+    }
+    const qNorm = Math.sqrt(qNorm2) || 1;
+    const docs = this.store.docs;
+    if (this.docScores.length < docs.length) this.docScores = new Float64Array(Math.max(1024, docs.length * 2));
+    const scores = this.docScores;
+    const touched: number[] = [];
+    this.store.accumulate(query, scores, touched, o.maxDfShare);
+
+    // per article slot: best member cosine, best body cosine, sum of dot/|x| over members
+    const best = new Map<number, [number, number, number]>();
+    for (const docId of touched) {
+      const dot = scores[docId] as number;
+      scores[docId] = 0;
+      const d = docs[docId];
+      if (!d || !d.alive) continue;
+      const cos = dot / (d.norm * qNorm);
+      let acc = best.get(d.article);
+      if (!acc) {
+        acc = [0, 0, 0];
+        best.set(d.article, acc);
+      }
+      if (d.kind === 'body') acc[1] = Math.max(acc[1], cos);
+      else {
+        if (cos > acc[0]) acc[0] = cos;
+        acc[2] += cos;
+      }
+    }
+    const out: ScoredCandidate[] = [];
+    for (const [slot, [member, body, sumCos]] of best) {
+      const entry = this.bySlot[slot];
+      if (!entry) continue;
+      const n = Math.max(1, entry.memberIds.length);
+      const centroid = sumCos / n / entry.centroidNorm;
+      const nearest = Math.max(member, body * o.bodyWeight);
+      const score = o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid;
+      out.push({ articleId: entry.article.id, score, nearest, centroid });
+    }
+    out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
+    if (out.length > limit) out.length = limit;
+    return out;
+  }
+}

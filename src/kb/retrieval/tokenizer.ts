@@ -1,0 +1,78 @@
+/**
+ * Word segmentation for English and CJK text. Intl.Segmenter (ICU, built into Node) splits
+ * words, including dictionary-based segmentation of Chinese and Japanese; English words are
+ * split on contractions ("isn't" → "is not") and stemmed (Porter); stop-words are marked
+ * so the feature extractor can drop them from unigrams.
+ */
+import { stemmer } from 'stemmer';
+import { isCjk, isHangul, normalizeText } from './normalize.ts';
+
+export type TokenScript = 'latin' | 'cjk' | 'hangul';
+
+export interface Token {
+  /** normalised surface form (lower case, NFKC) */
+  surface: string;
+  /** stemmed form used for matching (equal to surface for CJK and Hangul) */
+  term: string;
+  script: TokenScript;
+  stop: boolean;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an the i me my mine myself we us our you your yours he him his she her it its they them their ' +
+    'this that these those is am are was were be been being do does did doing have has had having ' +
+    'will would shall should can could may might must to of in on at by for with from into onto about ' +
+    'as and or but if so than then there here just also too very please hi hello hey thanks thank ' +
+    'im ive id ill youre some any'
+  ).split(' '),
+);
+
+const CONTRACTION = /^(.+?)(n't|'s|'m|'re|'ve|'ll|'d)$/u;
+
+function latinTokens(word: string, out: Token[]): void {
+  let base = word;
+  let negated = false;
+  const m = CONTRACTION.exec(word);
+  if (m && m[1] !== undefined && m[2] !== undefined) {
+    base = m[1];
+    if (m[2] === "n't") {
+      negated = true;
+      if (base === 'ca') base = 'can';
+      else if (base === 'wo') base = 'will';
+    }
+  }
+  base = base.replace(/'/gu, '');
+  if (base.length > 0) {
+    const stop = ENGLISH_STOP_WORDS.has(base);
+    out.push({ surface: base, term: stop ? base : stemmer(base), script: 'latin', stop });
+  }
+  if (negated) out.push({ surface: 'not', term: 'not', script: 'latin', stop: false });
+}
+
+/** Segment already-normalised text into tokens. */
+export function segmentNormalized(normalized: string): Token[] {
+  const out: Token[] = [];
+  for (const seg of segmenter.segment(normalized)) {
+    if (!seg.isWordLike) continue;
+    const word = seg.segment;
+    if (isCjk(word)) out.push({ surface: word, term: word, script: 'cjk', stop: false });
+    else if (isHangul(word)) out.push({ surface: word, term: word, script: 'hangul', stop: false });
+    else latinTokens(word, out);
+  }
+  return out;
+}
+
+/** Normalise and segment raw text. */
+export function tokenize(text: string): Token[] {
+  return segmentNormalized(normalizeText(text));
+}
+
+/** The matching terms of a text (stemmed, stop-words removed): handy for display and tests. */
+export function terms(text: string): string[] {
+  return tokenize(text)
+    .filter((t) => !t.stop)
+    .map((t) => t.term);
+}
