@@ -49,7 +49,7 @@ export function parseDataset(json: unknown): KbDataset {
     try {
       value = JSON.parse(json);
     } catch (e) {
-      throw new Error(`dataset is not valid JSON: ${(e as Error).message}`);
+      throw new Error(`dataset is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
   }
   const r = KbDataset.safeParse(value);

@@ -30,7 +30,6 @@ export function formatBenchmarkSummary(m: KbBenchmarkMetrics, name?: string): st
 
 /** The metrics without the learning curve, as one JSON line (print it last). */
 export function metricsJsonLine(m: KbBenchmarkMetrics): string {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { learning_curve: _curve, ...flat } = m;
   return JSON.stringify(flat);
 }
