@@ -1,0 +1,122 @@
+import type { InboundMessageInput, OutboundMessage } from './messages.ts';
+
+// The ports the core owns; adapters implement them (STYLE.md "What we take" 1).
+
+/** One row of the outbox as a sender sees it. */
+export interface Delivery<P = DeliveryPayload> {
+  id: string;
+  channel: string;
+  payload: P;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+export type DeliveryPayload = CustomerDelivery | FounderNotice;
+
+export interface CustomerDelivery {
+  type: 'customer_message';
+  conversationId: string;
+  messageId: string;
+  message: OutboundMessage;
+}
+
+export interface KbCandidateSummary {
+  articleId: string;
+  slug: string;
+  title: string;
+  confidence: number;
+}
+
+export interface CustomerSummary {
+  customerId: string;
+  displayName: string | null;
+  channel: string;
+  externalUserId: string;
+  username: string | null;
+  earlierConversations: number;
+  lastRating: number | null;
+}
+
+/** What the founder's console (a Slack channel, a Telegram chat, the terminal) is told. */
+export type FounderNotice =
+  | {
+      type: 'escalation';
+      conversationId: string;
+      reason: EscalationReason;
+      customer: CustomerSummary;
+      question: string;
+      attachments: Array<{ kind: string; name?: string }>;
+      /** Recent messages of this conversation, oldest first. */
+      history: Array<{ author: string; text: string; at: string }>;
+      candidates: KbCandidateSummary[];
+      draft?: string;
+      /** Sent to the customer along with the escalation, e.g. when the founder is away. */
+      customerNotice?: string;
+    }
+  | { type: 'customer_message'; conversationId: string; text: string; attachments: Array<{ kind: string; name?: string }> }
+  | { type: 'status'; conversationId: string; status: string; by: string }
+  | { type: 'delivery_report'; conversationId: string; messageId: string; delivered: boolean; error?: string };
+
+export type EscalationReason = 'human_requested' | 'kb_unsure' | 'customer_rejected_answer' | 'no_suggestion_fit' | 'flood';
+
+export interface SendResult {
+  /** The platform's id(s) of what was sent (several when a long text was split). */
+  platformMessageIds?: string[];
+}
+
+/**
+ * Delivers outbox rows of one channel. Throws RateLimitedError (retry after), PlatformApiError
+ * with `permanent` (stop: blocked, chat not found), or anything else for a transient failure.
+ */
+export interface Sender {
+  readonly channel: string;
+  readonly limits?: {
+    /** Minimum gap between two sends to the same chat. */
+    perChatIntervalMs?: number;
+    /** Sends per second over the whole channel. */
+    perSecond?: number;
+  };
+  send(delivery: Delivery): Promise<SendResult>;
+}
+
+/** The founder console: receives founder notices (channel name `founder`). */
+export const FOUNDER_CHANNEL = 'founder';
+
+/** What adapters call. Every method resolves only after its transaction committed. */
+export interface CoreApi {
+  handleInbound(message: InboundMessageInput): Promise<InboundResult>;
+  handleAction(action: CustomerAction): Promise<InboundResult>;
+  founder: FounderActions;
+}
+
+export interface InboundResult {
+  /** The platform delivered this before: nothing was done. */
+  duplicate: boolean;
+  conversationId?: string;
+  outcome?: string;
+}
+
+/** A customer pressed a button (👍/👎, a suggestion, "none of these"). */
+export interface CustomerAction {
+  channel: string;
+  externalUserId: string;
+  externalChatId: string;
+  /** The button's `action` string, verbatim. */
+  action: string;
+  /** Unique per channel, so a redelivered press is a no-op. */
+  platformEventId: string;
+  threadId?: string;
+}
+
+export interface FounderActions {
+  /** Replies to the customer; returns the stored message id. */
+  reply(input: { conversationId: string; text: string; founder: string; platformMessageId?: string }): Promise<{ messageId: string; duplicate: boolean }>;
+  resolve(input: { conversationId: string; founder: string }): Promise<void>;
+  reopen(input: { conversationId: string; founder: string }): Promise<void>;
+  /** Saves the customer's question and the founder's last reply as an article (or adds the question to an existing one). */
+  saveAsArticle(input: { conversationId: string; founder: string; title?: string; publish: boolean; articleSlug?: string }): Promise<{ slug: string; created: boolean }>;
+  /** The conversation whose founder thread this is. */
+  conversationForThread(threadRef: { channelId: string; threadTs: string }): Promise<string | null>;
+  /** Records where the founder console put this conversation's thread. */
+  attachThread(input: { conversationId: string; channelId: string; threadTs: string }): Promise<void>;
+}
