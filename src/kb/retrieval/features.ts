@@ -61,8 +61,15 @@ function addRunGrams(counts: Counts, run: string, o: FeatureOptions, prefix: str
   }
 }
 
+export interface ExtractContext {
+  /** no character n-grams at all (long texts such as article bodies) */
+  noCharGrams?: boolean;
+  /** only words for which this returns false get character n-grams (query side: typos) */
+  isKnownTerm?: (term: string) => boolean;
+}
+
 /** Features of one text; value = kind weight × (1 + ln tf). */
-export function extractFeatures(text: string, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS): FeatureVector {
+export function extractFeatures(text: string, o: FeatureOptions = DEFAULT_FEATURE_OPTIONS, ctx: ExtractContext = {}): FeatureVector {
   const normalized = normalizeText(text);
   const tokens: Token[] = segmentNormalized(normalized);
   const counts: Counts = new Map();
@@ -70,7 +77,7 @@ export function extractFeatures(text: string, o: FeatureOptions = DEFAULT_FEATUR
   for (const t of tokens) {
     if (t.script === 'latin') {
       add(counts, `w:${t.term}`, t.stop ? o.stopWord : o.word);
-      if (!t.stop) addCharGrams(counts, t.surface, o);
+      if (!t.stop && !ctx.noCharGrams && !ctx.isKnownTerm?.(t.term)) addCharGrams(counts, t.surface, o);
     } else if (t.script === 'hangul') {
       add(counts, `w:${t.term}`, o.word);
     } else {

@@ -45,14 +45,20 @@ export interface RankingOptions {
   maxDfShare: number;
   /** query features kept at most (highest weight first) */
   maxQueryFeatures: number;
+  /**
+   * above this many articles, query words known to the index get no character n-grams
+   * (they then only serve typos); keeps large indexes fast, costs ~1 point of top1
+   */
+  queryCharGramsForUnknownOnlyAbove: number;
 }
 
 export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   features: DEFAULT_FEATURE_OPTIONS,
   nearestWeight: 0.3,
   bodyWeight: 0.6,
-  maxDfShare: 1,
+  maxDfShare: 0.05,
   maxQueryFeatures: 400,
+  queryCharGramsForUnknownOnlyAbove: 2000,
 };
 
 interface ArticleEntry {
@@ -122,16 +128,16 @@ export class KbIndex {
     this.removeEntry(article.id);
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
     const featureCache = new Map<string, FeatureVector>();
-    const featuresOf = (text: string): FeatureVector => {
+    const featuresOf = (text: string, noCharGrams = false): FeatureVector => {
       let v = featureCache.get(text) ?? previous?.get(text);
-      if (!v) v = extractFeatures(text, this.options.features);
+      if (!v) v = extractFeatures(text, this.options.features, { noCharGrams });
       featureCache.set(text, v);
       return v;
     };
     const docs: Array<{ kind: DocKind; features: FeatureVector }> = [];
     if (article.title.trim()) docs.push({ kind: 'title', features: featuresOf(article.title) });
     for (const q of article.questions) if (q.trim()) docs.push({ kind: 'question', features: featuresOf(q) });
-    if (article.body.trim()) docs.push({ kind: 'body', features: featuresOf(article.body) });
+    if (article.body.trim()) docs.push({ kind: 'body', features: featuresOf(article.body, true) });
     const docIds = this.store.addArticle(slot, docs);
     const memberIds = docIds.filter((id) => this.store.docs[id]?.kind !== 'body');
     const entry: ArticleEntry = { article, slot, docIds, memberIds, centroidNorm: 1, featureCache };
@@ -212,7 +218,8 @@ export class KbIndex {
     if (this.byId.size === 0 || !text.trim()) return [];
     this.refreshStatistics();
     const o = this.options;
-    const feats = [...extractFeatures(text, o.features)];
+    const isKnownTerm = this.size > o.queryCharGramsForUnknownOnlyAbove ? (term: string): boolean => this.store.featureId(`w:${term}`) >= 0 : undefined;
+    const feats = [...extractFeatures(text, o.features, isKnownTerm ? { isKnownTerm } : {})];
     const query: Array<[number, number]> = [];
     let qNorm2 = 0;
     for (const [f, v] of feats) {
