@@ -24,11 +24,17 @@ export class ConfigError extends SolodeskError {
 export class PlatformApiError extends SolodeskError {
   readonly permanent: boolean;
   readonly status: number | undefined;
+  /** `blocked`: the person blocked the bot or left; nothing more is sent to them on this channel. */
+  readonly reason: 'blocked' | 'chat_not_found' | 'rejected' | undefined;
 
-  constructor(message: string, options: { permanent: boolean; status?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { permanent: boolean; status?: number; reason?: 'blocked' | 'chat_not_found' | 'rejected'; cause?: unknown },
+  ) {
     super('platform_api_error', message, options);
     this.permanent = options.permanent;
     this.status = options.status;
+    this.reason = options.reason;
   }
 }
 

@@ -1,0 +1,294 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+import { SolodeskError } from '../core/errors.ts';
+import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from './decision.ts';
+import type {
+  ArticleInput,
+  ArticleStatus,
+  ArticleView,
+  KbAnswer,
+  KnowledgeBase,
+  RevisionView,
+} from './knowledge-base.ts';
+import { KbIndex } from './retrieval/index.ts';
+import { slugify, SLUG_PATTERN } from './slug.ts';
+
+// Articles live in the database (every change a revision and an audit row); the index lives in
+// memory and follows the database: this process's changes at once, other processes' changes on
+// the next decision after `syncIntervalMs`.
+
+type Tx = Prisma.TransactionClient;
+type ArticleRow = Prisma.ArticleGetPayload<object>;
+
+export interface KnowledgeBaseOptions {
+  thresholds?: DecisionThresholds;
+  /** How stale the index may get with respect to other processes' edits. */
+  syncIntervalMs?: number;
+}
+
+export class ArticleNotFoundError extends SolodeskError {
+  constructor(slug: string) {
+    super('article_not_found', `no article with slug "${slug}"`);
+  }
+}
+
+export class InvalidArticleError extends SolodeskError {
+  constructor(message: string) {
+    super('article_invalid', message);
+  }
+}
+
+export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBaseOptions = {}): KnowledgeBaseService {
+  return new KnowledgeBaseService(prisma, options);
+}
+
+export class KnowledgeBaseService implements KnowledgeBase {
+  readonly thresholds: DecisionThresholds;
+  private readonly syncIntervalMs: number;
+  private index = new KbIndex();
+  private readonly published = new Map<string, ArticleView>();
+  private watermark = new Date(0);
+  private lastSync = 0;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: KnowledgeBaseOptions = {},
+  ) {
+    this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    this.syncIntervalMs = options.syncIntervalMs ?? 2_000;
+  }
+
+  async decide(text: string): Promise<KbAnswer> {
+    await this.sync();
+    const decision = decide(this.index, text, this.thresholds);
+    const ranked = decision.candidates.flatMap((c) => {
+      const article = this.published.get(c.articleId);
+      return article ? [{ article, score: c.score, confidence: c.confidence }] : [];
+    });
+    return { decision, ranked };
+  }
+
+  /** Brings the index up to date with the database (other processes' edits). */
+  async sync(force = false): Promise<void> {
+    if (!force && Date.now() - this.lastSync < this.syncIntervalMs) return;
+    this.loading ??= this.pullChanges().finally(() => (this.loading = undefined));
+    await this.loading;
+  }
+
+  async getBySlug(slug: string): Promise<ArticleView | null> {
+    const row = await this.prisma.article.findUnique({ where: { slug } });
+    return row ? toView(row) : null;
+  }
+
+  async getById(id: string): Promise<ArticleView | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const row = await this.prisma.article.findUnique({ where: { id } });
+    return row ? toView(row) : null;
+  }
+
+  async list(filter: { tag?: string; status?: ArticleStatus } = {}): Promise<ArticleView[]> {
+    const rows = await this.prisma.article.findMany({
+      where: {
+        ...(filter.status ? { status: filter.status } : { status: { not: 'archived' } }),
+        ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+      },
+      orderBy: { slug: 'asc' },
+    });
+    return rows.map(toView);
+  }
+
+  async create(input: ArticleInput, actor: string): Promise<ArticleView> {
+    const clean = validate(input);
+    const row = await this.prisma.$transaction(async (tx) => {
+      const slug = await uniqueSlug(tx, input.slug ?? slugify(clean.title), Boolean(input.slug));
+      const created = await tx.article.create({ data: { ...clean, slug, author: actor } });
+      await recordRevision(tx, created, actor, 'created');
+      return created;
+    });
+    return this.applyLocally(row);
+  }
+
+  async update(slug: string, patch: Partial<ArticleInput>, actor: string, change = 'edited'): Promise<ArticleView> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const current = await tx.article.findUnique({ where: { slug } });
+      if (!current) throw new ArticleNotFoundError(slug);
+      const next = validate({ ...toView(current), ...definedOnly(patch) });
+      if (sameContent(current, next)) return current;
+      const updated = await tx.article.update({
+        where: { id: current.id },
+        data: { ...next, version: { increment: 1 } },
+      });
+      await recordRevision(tx, updated, actor, change);
+      return updated;
+    });
+    return this.applyLocally(row);
+  }
+
+  archive(slug: string, actor: string): Promise<ArticleView> {
+    return this.update(slug, { status: 'archived' }, actor, 'archived');
+  }
+
+  async history(slug: string): Promise<RevisionView[]> {
+    const article = await this.prisma.article.findUnique({
+      where: { slug },
+      include: { revisions: { orderBy: { version: 'desc' } } },
+    });
+    if (!article) throw new ArticleNotFoundError(slug);
+    return article.revisions.map((r) => ({
+      version: r.version,
+      title: r.title,
+      body: r.body,
+      questions: r.questions,
+      tags: r.tags,
+      status: r.status,
+      author: r.author,
+      change: r.change,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  async addExampleQuestion(articleId: string, question: string, actor: string): Promise<ArticleView> {
+    const article = await this.getById(articleId);
+    if (!article) throw new ArticleNotFoundError(articleId);
+    const phrasing = question.trim().slice(0, 500);
+    const known = article.questions.some((q) => q.trim().toLowerCase() === phrasing.toLowerCase());
+    if (!phrasing || known) return article;
+    return this.update(article.slug, { questions: [...article.questions, phrasing] }, actor, `learned question: ${phrasing}`);
+  }
+
+  private applyLocally(row: ArticleRow): ArticleView {
+    const view = toView(row);
+    this.indexArticle(view);
+    return view;
+  }
+
+  private indexArticle(view: ArticleView): void {
+    if (view.status === 'published') {
+      this.published.set(view.id, view);
+      this.index.upsert({
+        id: view.id,
+        title: view.title,
+        body: view.body,
+        questions: view.questions,
+        tags: view.tags,
+        language: view.language,
+      });
+    } else if (this.published.delete(view.id)) {
+      this.index.remove(view.id);
+    }
+  }
+
+  private async pullChanges(): Promise<void> {
+    const started = new Date();
+    // `>=` and a small overlap: an edit committed in the same millisecond as the last pull is
+    // re-read rather than missed; re-indexing an article is idempotent.
+    const since = new Date(this.watermark.getTime() - 1_000);
+    const rows = await this.prisma.article.findMany({ where: { updatedAt: { gte: since } }, orderBy: { updatedAt: 'asc' } });
+    for (const row of rows) {
+      const known = this.published.get(row.id);
+      if (known && known.version === row.version && row.status === 'published') continue;
+      this.indexArticle(toView(row));
+    }
+    const newest = rows.at(-1)?.updatedAt;
+    if (newest && newest > this.watermark) this.watermark = newest;
+    this.lastSync = started.getTime();
+  }
+}
+
+function validate(input: ArticleInput | (Partial<ArticleInput> & ArticleView)): {
+  title: string;
+  body: string;
+  questions: string[];
+  tags: string[];
+  language: string;
+  status: ArticleStatus;
+} {
+  const title = (input.title ?? '').trim();
+  if (!title) throw new InvalidArticleError('an article needs a title');
+  if (title.length > 300) throw new InvalidArticleError('a title has at most 300 characters');
+  if ((input.body ?? '').length > 100_000) throw new InvalidArticleError('a body has at most 100,000 characters');
+  if (input.slug !== undefined && !SLUG_PATTERN.test(input.slug)) {
+    throw new InvalidArticleError(`"${input.slug}" is not a valid slug (lowercase letters, digits and dashes)`);
+  }
+  const status = input.status ?? 'published';
+  if (!['draft', 'published', 'archived'].includes(status)) throw new InvalidArticleError(`unknown status "${status}"`);
+  return {
+    title,
+    body: input.body ?? '',
+    questions: dedupe((input.questions ?? []).map((q) => q.trim()).filter(Boolean)),
+    tags: dedupe((input.tags ?? []).map((t) => t.trim()).filter(Boolean)),
+    language: input.language?.trim() || 'en',
+    status,
+  };
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function sameContent(row: ArticleRow, next: ReturnType<typeof validate>): boolean {
+  return (
+    row.title === next.title &&
+    row.body === next.body &&
+    row.language === next.language &&
+    row.status === next.status &&
+    JSON.stringify(row.questions) === JSON.stringify(next.questions) &&
+    JSON.stringify(row.tags) === JSON.stringify(next.tags)
+  );
+}
+
+async function uniqueSlug(tx: Tx, base: string, exact: boolean): Promise<string> {
+  const taken = async (slug: string) => (await tx.article.count({ where: { slug } })) > 0;
+  if (!(await taken(base))) return base;
+  if (exact) throw new InvalidArticleError(`an article with slug "${base}" already exists`);
+  for (let n = 2; ; n++) {
+    const candidate = `${base.slice(0, 70)}-${n}`;
+    if (!(await taken(candidate))) return candidate;
+  }
+}
+
+async function recordRevision(tx: Tx, row: ArticleRow, actor: string, change: string): Promise<void> {
+  await tx.articleRevision.create({
+    data: {
+      articleId: row.id,
+      version: row.version,
+      title: row.title,
+      body: row.body,
+      questions: row.questions,
+      tags: row.tags,
+      language: row.language,
+      status: row.status,
+      author: actor,
+      change,
+    },
+  });
+  await tx.auditLog.create({
+    data: {
+      actor,
+      action: `article.${change.split(':')[0]!.replace(/\s+/g, '_')}`,
+      entity: 'article',
+      entityId: row.id,
+      details: { slug: row.slug, version: row.version, change },
+    },
+  });
+}
+
+function toView(row: ArticleRow): ArticleView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    body: row.body,
+    questions: row.questions,
+    tags: row.tags,
+    language: row.language,
+    status: row.status,
+    version: row.version,
+    author: row.author,
+    updatedAt: row.updatedAt,
+  };
+}
