@@ -50,6 +50,8 @@ for (const file of datasets) {
               teach: (articleId: string, question: string) => {
                 const a = index.get(articleId);
                 if (a) index.upsert({ ...a, questions: [...a.questions, question] });
+                // the founder's save pays for any refit (norms, calibration), not the next customer
+                index.prepare();
               },
             },
           }

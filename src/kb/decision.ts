@@ -16,7 +16,7 @@ export interface DecisionThresholds {
   suggest: number;
 }
 
-export const DEFAULT_THRESHOLDS: DecisionThresholds = { answer: 0.85, suggest: 0.5 };
+export const DEFAULT_THRESHOLDS: DecisionThresholds = { answer: 0.8, suggest: 0.42 };
 
 export interface KbDecision {
   outcome: 'answer' | 'suggest' | 'escalate';

@@ -13,7 +13,7 @@
 import type { KbIndex, ScoredCandidate } from './kb-index.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
-export const CONFIDENCE_FEATURES = 5;
+export const CONFIDENCE_FEATURES = 6;
 
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
@@ -43,13 +43,13 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
   if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
   let rival = 0;
   for (let j = 0; j < cands.length; j++) if (j !== i) rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
-  return [c.score, c.score - rival, c.nearest, c.centroid, rival];
+  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched];
 }
 
 /** Used when the KB is too small to learn from (no held-out probes): deliberately cautious. */
 export const FALLBACK_CALIBRATION: Calibration = {
-  top1: { weights: [10, 12, 0, 0, 0], bias: -9 },
-  top3: { weights: [10, 4, 0, 0, 0], bias: -6 },
+  top1: { weights: [10, 12, 0, 0, 0, 0], bias: -9 },
+  top3: { weights: [10, 4, 0, 0, 0, 0], bias: -6 },
   probes: 0,
   fittedAt: -1,
   fittedSize: 0,

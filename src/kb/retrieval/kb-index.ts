@@ -33,6 +33,8 @@ export interface ScoredCandidate extends RankedCandidate {
   nearest: number;
   /** cosine to the article centroid */
   centroid: number;
+  /** share of the query's weight (idf², words only) found anywhere in the article */
+  matched: number;
 }
 
 export interface RankingOptions {
@@ -78,6 +80,7 @@ export class KbIndex {
   private readonly bySlot: Array<ArticleEntry | undefined> = [];
   private readonly freeSlots: number[] = [];
   private docScores = new Float64Array(0);
+  private slotScores = new Float64Array(0);
   private version = 0;
   private fitted: Calibration | null = null;
   readonly options: RankingOptions;
@@ -240,37 +243,70 @@ export class KbIndex {
     const touched: number[] = [];
     this.store.accumulate(query, scores, touched, o.maxDfShare);
 
-    // per article slot: best member cosine, best body cosine, sum of dot/|x| over members
-    const best = new Map<number, [number, number, number]>();
+    // per article slot: best member cosine, best body cosine, sum of cosines over members
+    const slots = this.bySlot.length;
+    if (this.slotScores.length < slots * 3) this.slotScores = new Float64Array(Math.max(256, slots * 6));
+    const acc = this.slotScores;
+    const hitSlots: number[] = [];
     for (const docId of touched) {
       const dot = scores[docId] as number;
       scores[docId] = 0;
       const d = docs[docId];
       if (!d || !d.alive) continue;
       const cos = dot / (d.norm * qNorm);
-      let acc = best.get(d.article);
-      if (!acc) {
-        acc = [0, 0, 0];
-        best.set(d.article, acc);
-      }
-      if (d.kind === 'body') acc[1] = Math.max(acc[1], cos);
+      const base = d.article * 3;
+      if (acc[base] === 0 && acc[base + 1] === 0 && acc[base + 2] === 0) hitSlots.push(d.article);
+      if (d.kind === 'body') acc[base + 1] = Math.max(acc[base + 1] as number, cos);
       else {
-        if (cos > acc[0]) acc[0] = cos;
-        acc[2] += cos;
+        if (cos > (acc[base] as number)) acc[base] = cos;
+        acc[base + 2] = (acc[base + 2] as number) + cos;
       }
     }
-    const out: ScoredCandidate[] = [];
-    for (const [slot, [member, body, sumCos]] of best) {
+    const out: Array<ScoredCandidate & { slot: number }> = [];
+    let floor = -Infinity;
+    for (const slot of hitSlots) {
+      const base = slot * 3;
+      const member = acc[base] as number;
+      const body = acc[base + 1] as number;
+      const sumCos = acc[base + 2] as number;
+      acc[base] = 0;
+      acc[base + 1] = 0;
+      acc[base + 2] = 0;
       const entry = this.bySlot[slot];
       if (!entry) continue;
       const n = Math.max(1, entry.memberIds.length);
       const centroid = sumCos / n / entry.centroidNorm;
       const nearest = Math.max(member, body * o.bodyWeight);
       const score = o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid;
-      out.push({ articleId: entry.article.id, score, nearest, centroid });
+      if (score < floor) continue;
+      out.push({ articleId: entry.article.id, score, nearest, centroid, matched: 0, slot });
+      if (out.length > limit * 8) {
+        // keep the candidate list short on large KBs: prune to the best `limit`
+        out.sort((a, b) => b.score - a.score);
+        out.length = limit;
+        floor = (out[limit - 1] as ScoredCandidate).score;
+      }
     }
     out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
     if (out.length > limit) out.length = limit;
-    return out;
+    const wordWeights = feats
+      .filter(([f]) => f.startsWith('w:'))
+      .map(([f, v]) => {
+        const id = this.store.featureId(f);
+        const w = v * this.store.idf(id);
+        return [id, w * w] as const;
+      });
+    const wordMass = wordWeights.reduce((a, [, w]) => a + w, 0);
+    return out.map(({ slot, ...c }) => {
+      const entry = this.bySlot[slot];
+      if (entry && wordMass > 0) {
+        const have = new Set<number>();
+        for (const id of entry.docIds) for (const f of this.store.docs[id]?.feats ?? []) have.add(f);
+        let m = 0;
+        for (const [id, w] of wordWeights) if (id >= 0 && have.has(id)) m += w;
+        c.matched = m / wordMass;
+      }
+      return c;
+    });
   }
 }
