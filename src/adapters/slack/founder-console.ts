@@ -1,0 +1,309 @@
+import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
+import { SolodeskError } from '../../core/errors.ts';
+import { classifyFounderText } from '../../core/founder-text.ts';
+import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
+import type { Logger } from '../../observability/logger.ts';
+import {
+  ACTION, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
+  withStatus, type SlackMessage,
+} from './blocks.ts';
+import { slackTextToPlain, type RoutedMessage } from './parse.ts';
+import { slackCall, type SlackClient } from './send.ts';
+
+// The founder's console in Slack: one thread per conversation in the founder channel. The Sender
+// posts what the core tells the founder; the handlers turn founder thread replies, thread
+// commands and root-message buttons into core calls.
+
+export interface FounderConsoleDeps {
+  client: SlackClient;
+  core: CoreApi;
+  channelId: string;
+  founderUsers: readonly string[];
+  logger: Logger;
+  /** Runs a cosmetic Slack call (reaction, hint) after the ack; failures are logged. */
+  background(task: () => Promise<unknown>): void;
+}
+
+interface ThreadRef {
+  channelId: string;
+  rootTs: string;
+  /** attachThread committed (a retry must not post a second root). */
+  attached: boolean;
+  /** The root message as last posted, for status updates. */
+  blocks?: unknown[];
+  text?: string;
+}
+
+/**
+ * conversation id → its founder thread: a cache in front of the core, which stores the thread
+ * (attachThread) and answers both ways (threadOf, conversationForThread). The cache also keeps
+ * the root message's blocks so a status update needs no read from Slack.
+ */
+export class FounderThreads {
+  private readonly byConversation = new Map<string, ThreadRef>();
+
+  get(conversationId: string): ThreadRef | undefined {
+    return this.byConversation.get(conversationId);
+  }
+
+  set(conversationId: string, ref: ThreadRef): void {
+    this.byConversation.set(conversationId, ref);
+  }
+
+  /** The thread of a conversation, seen in a founder reply. */
+  remember(conversationId: string, channelId: string, threadTs: string): void {
+    const known = this.byConversation.get(conversationId);
+    if (known === undefined || known.rootTs !== threadTs) this.byConversation.set(conversationId, { channelId, rootTs: threadTs, attached: true });
+  }
+}
+
+/** Serializes the work of one key (a conversation): two notices never race for one root message. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
+export function createFounderSender(deps: FounderConsoleDeps, threads: FounderThreads): Sender {
+  const { client, core, channelId, logger } = deps;
+  const queue = new KeyedQueue();
+  const id = (channel: string, ts: unknown): string => `slack:${channel}:${String(ts)}`;
+
+  async function post(message: SlackMessage, threadTs?: string): Promise<string> {
+    const result = await slackCall(() =>
+      client.chat.postMessage({
+        channel: channelId,
+        text: message.text,
+        blocks: message.blocks,
+        ...(message.metadata ? { metadata: message.metadata } : {}),
+        ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    return String(result.ts);
+  }
+
+  async function postText(text: string, threadTs: string): Promise<string> {
+    const result = await slackCall(() =>
+      client.chat.postMessage({ channel: channelId, text, thread_ts: threadTs, unfurl_links: false, unfurl_media: false }),
+    );
+    return String(result.ts);
+  }
+
+  /** The conversation's thread: from the cache, else from the core (after a restart). */
+  async function known(conversationId: string): Promise<ThreadRef | undefined> {
+    const cached = threads.get(conversationId);
+    if (cached !== undefined) return cached;
+    const stored = await core.founder.threadOf(conversationId);
+    if (stored === null) return undefined;
+    const ref: ThreadRef = { channelId: stored.channelId, rootTs: stored.threadTs, attached: true };
+    threads.set(conversationId, ref);
+    return ref;
+  }
+
+  async function rootFor(conversationId: string, message: () => SlackMessage): Promise<{ ref: ThreadRef; created: boolean }> {
+    let ref = await known(conversationId);
+    let created = false;
+    if (ref === undefined) {
+      const built = message();
+      const ts = await post(built);
+      ref = { channelId, rootTs: ts, attached: false, blocks: built.blocks, text: built.text };
+      threads.set(conversationId, ref);
+      created = true;
+    }
+    if (!ref.attached) {
+      await core.founder.attachThread({ conversationId, channelId: ref.channelId, threadTs: ref.rootTs });
+      ref.attached = true;
+    }
+    return { ref, created };
+  }
+
+  async function deliver(notice: FounderNotice): Promise<SendResult> {
+    switch (notice.type) {
+      case 'escalation': {
+        const { ref, created } = await rootFor(notice.conversationId, () => escalationRootMessage(notice));
+        if (created) return { platformMessageIds: [id(ref.channelId, ref.rootTs)] };
+        const ts = await post(escalationThreadMessage(notice), ref.rootTs);
+        return { platformMessageIds: [id(channelId, ts)] };
+      }
+      case 'customer_message': {
+        // A conversation relayed before any escalation reached Slack: open its thread now.
+        const { ref } = await rootFor(notice.conversationId, () => ({
+          text: `Customer message: ${notice.text}`.slice(0, 300),
+          blocks: [
+            { type: 'context', block_id: 'status', elements: [{ type: 'mrkdwn', text: '*Status:* :hourglass_flowing_sand: waiting for you' }] },
+            { type: 'section', text: { type: 'mrkdwn', text: '_Conversation continued (its earlier thread is not known to this process)._' } },
+          ],
+        }));
+        const ts = await postText(customerMessageText(notice), ref.rootTs);
+        return { platformMessageIds: [id(ref.channelId, ts)] };
+      }
+      case 'status': {
+        const ref = await known(notice.conversationId);
+        if (ref === undefined) {
+          logger.warn({ conversationId: notice.conversationId, status: notice.status }, 'slack: no thread known for a status update; skipped');
+          return {};
+        }
+        if (ref.blocks === undefined) Object.assign(ref, await fetchRoot(client, ref));
+        if (ref.blocks === undefined) return {};
+        const blocks = withStatus(ref.blocks, notice.status, notice.by) as types.KnownBlock[];
+        await slackCall(() => client.chat.update({ channel: ref.channelId, ts: ref.rootTs, blocks, text: ref.text ?? 'Conversation' }));
+        ref.blocks = blocks;
+        return { platformMessageIds: [id(ref.channelId, ref.rootTs)] };
+      }
+      case 'delivery_report': {
+        const ref = await known(notice.conversationId);
+        if (ref === undefined) {
+          logger.warn({ conversationId: notice.conversationId }, 'slack: no thread known for a delivery report; skipped');
+          return {};
+        }
+        const ts = await postText(deliveryReportText(notice), ref.rootTs);
+        return { platformMessageIds: [id(ref.channelId, ts)] };
+      }
+    }
+  }
+
+  return {
+    channel: FOUNDER_CHANNEL,
+    limits: { perChatIntervalMs: 1000 },
+    async send(delivery: Delivery): Promise<SendResult> {
+      const notice = delivery.payload as FounderNotice;
+      return queue.run(notice.conversationId, () => deliver(notice));
+    },
+  };
+}
+
+/** The root message as Slack has it (after a restart the cache is empty). */
+async function fetchRoot(client: SlackClient, ref: ThreadRef): Promise<{ blocks?: unknown[]; text?: string }> {
+  const result = await slackCall(() => client.conversations.replies({ channel: ref.channelId, ts: ref.rootTs, limit: 1 }));
+  const root = result.messages?.find((m) => m.ts === ref.rootTs);
+  if (!Array.isArray(root?.blocks)) return {};
+  return { blocks: root.blocks as unknown[], ...(typeof root.text === 'string' ? { text: root.text } : {}) };
+}
+
+const HELP = 'Thread commands: `!resolve`, `!reopen`, `!save [title]` (draft article), `!save! title` (published). Start a message with `note:` or `;;` to keep it internal.';
+
+/** A founder's reply in a conversation thread (already routed: founder, thread, no subtype). */
+export async function handleFounderThreadReply(
+  message: Extract<RoutedMessage, { kind: 'founder_thread_reply' }>,
+  deps: FounderConsoleDeps,
+  threads: FounderThreads,
+): Promise<void> {
+  const { core, client, background, logger } = deps;
+  const ephemeral = (text: string) => background(() => client.chat.postEphemeral({ channel: message.channel, user: message.user, thread_ts: message.threadTs, text }));
+  const react = (name: string) => background(() => client.reactions.add({ channel: message.channel, timestamp: message.ts, name }));
+
+  const conversationId = await core.founder.conversationForThread({ channelId: message.channel, threadTs: message.threadTs });
+  if (conversationId === null) {
+    ephemeral('This thread is not linked to a customer conversation, so nothing was sent.');
+    return;
+  }
+  threads.remember(conversationId, message.channel, message.threadTs);
+
+  const plainText = slackTextToPlain(message.text);
+  // A note in either reading (Slack's escaped text or the plain one) is a note: never sent.
+  const raw = classifyFounderText(message.text);
+  const meaning = classifyFounderText(plainText);
+  if (raw.kind === 'note' || meaning.kind === 'note') {
+    react('memo');
+    return;
+  }
+  const founder = `slack:${message.user}`;
+  try {
+    switch (meaning.kind) {
+      case 'empty':
+        return;
+      case 'unknown_command':
+        ephemeral(`Unknown command \`!${meaning.command}\`: nothing was sent. ${HELP}`);
+        return;
+      case 'command':
+        if (meaning.command === 'resolve') await core.founder.resolve({ conversationId, founder });
+        else if (meaning.command === 'reopen') await core.founder.reopen({ conversationId, founder });
+        else {
+          const saved = await core.founder.saveAsArticle({
+            conversationId, founder, publish: meaning.publish, ...(meaning.argument !== '' ? { title: meaning.argument } : {}),
+          });
+          ephemeral(`${saved.created ? 'Saved as' : 'Added the question to'} ${meaning.publish ? 'published' : 'draft'} article \`${saved.slug}\`. See \`/kb show ${saved.slug}\`.`);
+        }
+        react('white_check_mark');
+        return;
+      case 'reply': {
+        const result = await core.founder.reply({
+          conversationId, text: meaning.text, founder, platformMessageId: `slack:${message.channel}:${message.ts}`,
+        });
+        if (result.duplicate) logger.debug({ conversationId }, 'slack: founder reply already relayed');
+        return;
+      }
+    }
+  } catch (error) {
+    // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.
+    if (error instanceof SolodeskError) {
+      ephemeral(`That did not work: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+}
+
+/** The buttons on a root message: Send draft, Resolve, Save as article (founders only). */
+export function registerFounderButtons(app: App, deps: FounderConsoleDeps): void {
+  const { core, client, background, founderUsers } = deps;
+  const buttonArgs = (body: BlockAction, action: ButtonAction) => ({
+    conversationId: action.value ?? '',
+    user: body.user.id,
+    channel: body.channel?.id ?? deps.channelId,
+    threadTs: body.container?.thread_ts ?? body.message?.thread_ts ?? body.message?.ts,
+    messageTs: body.message?.ts ?? body.container?.message_ts ?? '',
+  });
+  const ephemeral = (a: ReturnType<typeof buttonArgs>, text: string) =>
+    background(() => client.chat.postEphemeral({ channel: a.channel, user: a.user, text, ...(a.threadTs ? { thread_ts: a.threadTs } : {}) }));
+
+  async function guarded(body: BlockAction, action: ButtonAction, run: (a: ReturnType<typeof buttonArgs>) => Promise<void>): Promise<void> {
+    const a = buttonArgs(body, action);
+    if (!founderUsers.includes(a.user)) {
+      ephemeral(a, 'Sorry, only the founders of this desk can use these buttons.');
+      return;
+    }
+    if (a.conversationId === '') return;
+    try {
+      await run(a);
+    } catch (error) {
+      if (error instanceof SolodeskError) ephemeral(a, `That did not work: ${error.message}`);
+      else throw error;
+    }
+  }
+
+  app.action<BlockAction<ButtonAction>>(ACTION.sendDraft, async ({ ack, body, action }) => {
+    await ack();
+    await guarded(body, action, async (a) => {
+      const draft = draftFromBlocks(body.message?.blocks);
+      if (draft === undefined || draft.trim() === '') {
+        ephemeral(a, 'There is no draft on this message.');
+        return;
+      }
+      // One press or ten: the platform message id makes the core send the draft once.
+      await core.founder.reply({ conversationId: a.conversationId, text: draft, founder: `slack:${a.user}`, platformMessageId: `slack:draft:${a.channel}:${a.messageTs}` });
+    });
+  });
+  app.action<BlockAction<ButtonAction>>(ACTION.resolve, async ({ ack, body, action }) => {
+    await ack();
+    await guarded(body, action, (a) => core.founder.resolve({ conversationId: a.conversationId, founder: `slack:${a.user}` }));
+  });
+  app.action<BlockAction<ButtonAction>>(ACTION.saveArticle, async ({ ack, body, action }) => {
+    await ack();
+    await guarded(body, action, async (a) => {
+      const saved = await core.founder.saveAsArticle({ conversationId: a.conversationId, founder: `slack:${a.user}`, publish: false });
+      ephemeral(a, `${saved.created ? 'Saved as' : 'Added the question to'} draft article \`${saved.slug}\`. Review it with \`/kb show ${saved.slug}\`, publish it from \`/kb edit ${saved.slug}\`.`);
+    });
+  });
+}

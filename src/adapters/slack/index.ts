@@ -1,0 +1,96 @@
+import type { ChannelContext, ChannelParts } from '../channel.ts';
+import type { Sender } from '../../core/ports.ts';
+import { createSlackApp, dedupeEvents, type SlackApp } from './app.ts';
+import { createCustomerSender, handleCustomerMessage, registerCustomerButtons, userDirectory } from './customer-channel.ts';
+import { createFounderSender, FounderThreads, handleFounderThreadReply, registerFounderButtons, type FounderConsoleDeps } from './founder-console.ts';
+import { registerKbCommands } from './kb-commands.ts';
+import { routeMessageEvent } from './parse.ts';
+
+// Slack: the founder's console (channel `founder`) and a customer channel (channel `slack`), on
+// one Bolt app. See DESIGN.md and issue 5.
+
+export { SLACK_EVENTS_PATH } from './app.ts';
+export { SLACK_CHANNEL } from './parse.ts';
+
+export interface SlackChannelParts extends ChannelParts {
+  /** The Bolt app and its clients (tests and wiring only). */
+  slack: SlackApp;
+}
+
+export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
+  const config = ctx.config.slack;
+  if (config === undefined) throw new Error('Slack is not configured (SLACK_BOT_TOKEN)');
+  const logger = ctx.logger.child({ channel: 'slack' });
+  const slack = createSlackApp(config, logger);
+  const { app, client } = slack;
+  const founderChannel = config.founderChannel;
+  const founderUsers = config.founderUsers;
+
+  // Cosmetic calls (reactions, hints, confirmations) run after the ack; stop() waits for them.
+  const pending = new Set<Promise<unknown>>();
+  const background = (task: () => Promise<unknown>): void => {
+    const run = Promise.resolve()
+      .then(task)
+      .catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'slack background call failed'))
+      .finally(() => pending.delete(run));
+    pending.add(run);
+  };
+
+  const threads = new FounderThreads();
+  const founderDeps: FounderConsoleDeps | undefined = founderChannel === undefined
+    ? undefined
+    : { client, core: ctx.core, channelId: founderChannel, founderUsers, logger, background };
+  const customerDeps = { client, core: ctx.core, logger };
+  const lookupUser = userDirectory(client, logger);
+
+  app.error(async (error) => {
+    logger.error({ err: error.message, code: error.code }, 'slack handler failed');
+    throw error;
+  });
+  app.use(dedupeEvents(logger));
+
+  app.event('message', async ({ event, body }) => {
+    const identity = await slack.identity();
+    const routed = routeMessageEvent(event, { founderChannel, founderUsers, ...identity });
+    switch (routed.kind) {
+      case 'founder_thread_reply':
+        if (founderDeps !== undefined) await handleFounderThreadReply(routed, founderDeps, threads);
+        return;
+      case 'customer':
+        await handleCustomerMessage(routed, body, customerDeps, lookupUser);
+        return;
+      case 'ignore':
+        logger.trace({ reason: routed.reason }, 'slack message ignored');
+        return;
+    }
+  });
+
+  if (founderDeps !== undefined) registerFounderButtons(app, founderDeps);
+  registerCustomerButtons(app, customerDeps, founderChannel);
+  registerKbCommands(app, { kb: ctx.kb, client, founderUsers, logger, background });
+
+  const senders: Sender[] = [createCustomerSender(client)];
+  if (founderDeps !== undefined) senders.push(createFounderSender(founderDeps, threads));
+  else logger.warn('SLACK_FOUNDER_CHANNEL is not set: Slack carries customers only, escalations go to another console');
+
+  let mounted = false;
+  return {
+    slack,
+    senders,
+    part: {
+      name: 'slack',
+      async start() {
+        if (!mounted) {
+          slack.mount(ctx.http);
+          mounted = true;
+        }
+        await slack.start();
+        logger.info({ mode: config.appToken ? 'socket' : 'http', founderConsole: founderChannel !== undefined }, 'slack channel started');
+      },
+      async stop() {
+        await slack.stop();
+        await Promise.allSettled([...pending]);
+      },
+    },
+  };
+}

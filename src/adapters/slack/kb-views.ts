@@ -1,0 +1,151 @@
+import type { types } from '@slack/bolt';
+import type { ArticleStatus, ArticleView, KbAnswer, RevisionView } from '../../kb/knowledge-base.ts';
+import { truncate } from './blocks.ts';
+import { parseQuestions, parseTags, viewValue } from './parse.ts';
+import { escapeMrkdwn } from './send.ts';
+
+// The KB curation surface in Slack: the article modal and the text of /kb answers. Pure.
+
+export const KB_MODAL_CALLBACK = 'kb_article';
+export const KB_SHORTCUT_CALLBACK = 'save_as_kb_article';
+/** plain_text_input holds at most 3000 characters. */
+export const MODAL_BODY_MAX = 3000;
+
+export interface KbModalMetadata {
+  mode: 'add' | 'edit';
+  slug?: string;
+  /** Where to confirm the save (the channel the command or shortcut came from). */
+  channel?: string;
+  threadTs?: string;
+}
+
+export interface KbModalPrefill {
+  title?: string;
+  body?: string;
+  questions?: string[];
+  tags?: string[];
+  status?: ArticleStatus;
+}
+
+const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
+const STATUS_LABELS: Record<ArticleStatus, string> = { draft: 'Draft', published: 'Published', archived: 'Archived' };
+
+function input(blockId: string, label: string, element: types.PlainTextInput, optional = false): types.InputBlock {
+  return { type: 'input', block_id: blockId, label: plain(label), optional, element };
+}
+
+function textInput(o: { initial?: string; multiline?: boolean; max?: number; placeholder?: string }): types.PlainTextInput {
+  const element: types.PlainTextInput = { type: 'plain_text_input', action_id: 'value', multiline: o.multiline ?? false };
+  if (o.initial !== undefined && o.initial !== '') element.initial_value = truncate(o.initial, o.max ?? MODAL_BODY_MAX);
+  if (o.max !== undefined) element.max_length = o.max;
+  if (o.placeholder !== undefined) element.placeholder = plain(o.placeholder);
+  return element;
+}
+
+/** The article modal: title, body, example questions (one a line), tags (comma-separated), status. */
+export function kbArticleModal(meta: KbModalMetadata, prefill: KbModalPrefill = {}, heading?: string): types.ModalView {
+  const statuses: ArticleStatus[] = meta.mode === 'edit' ? ['draft', 'published', 'archived'] : ['draft', 'published'];
+  const option = (s: ArticleStatus): types.PlainTextOption => ({ text: plain(STATUS_LABELS[s]), value: s });
+  const status = prefill.status ?? 'draft';
+  return {
+    type: 'modal',
+    callback_id: KB_MODAL_CALLBACK,
+    private_metadata: JSON.stringify(meta),
+    title: plain(truncate(heading ?? (meta.mode === 'edit' ? 'Edit KB article' : 'New KB article'), 24)),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    blocks: [
+      input('title', 'Title', textInput({ initial: prefill.title, max: 200 })),
+      input('body', 'Answer (Markdown)', textInput({ initial: prefill.body, multiline: true, max: MODAL_BODY_MAX })),
+      input('questions', 'Example questions, one per line', textInput({ initial: prefill.questions?.join('\n'), multiline: true, max: MODAL_BODY_MAX }), true),
+      input('tags', 'Tags, comma-separated', textInput({ initial: prefill.tags?.join(', '), max: 500, placeholder: 'billing, account' }), true),
+      {
+        type: 'input',
+        block_id: 'status',
+        label: plain('Status'),
+        element: { type: 'static_select', action_id: 'value', options: statuses.map(option), initial_option: option(status) },
+      },
+    ],
+  };
+}
+
+export interface KbModalSubmission {
+  title: string;
+  body: string;
+  questions: string[];
+  tags: string[];
+  status: ArticleStatus;
+}
+
+/** Reads a submitted article modal; `errors` (block id → message) when something is missing. */
+export function readKbModal(values: unknown): { ok: true; value: KbModalSubmission } | { ok: false; errors: Record<string, string> } {
+  const title = viewValue(values, 'title', 'value')?.trim() ?? '';
+  const body = viewValue(values, 'body', 'value')?.trim() ?? '';
+  const statusRaw = viewValue(values, 'status', 'value') ?? 'draft';
+  const errors: Record<string, string> = {};
+  if (title === '') errors.title = 'A title is needed.';
+  if (body === '') errors.body = 'The answer is needed.';
+  if (!['draft', 'published', 'archived'].includes(statusRaw)) errors.status = 'Pick a status.';
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      title,
+      body,
+      questions: parseQuestions(viewValue(values, 'questions', 'value')),
+      tags: parseTags(viewValue(values, 'tags', 'value')),
+      status: statusRaw as ArticleStatus,
+    },
+  };
+}
+
+export function parseModalMetadata(raw: string | undefined): KbModalMetadata {
+  try {
+    const parsed = JSON.parse(raw ?? '') as Partial<KbModalMetadata>;
+    const meta: KbModalMetadata = { mode: parsed.mode === 'edit' ? 'edit' : 'add' };
+    if (typeof parsed.slug === 'string') meta.slug = parsed.slug;
+    if (typeof parsed.channel === 'string') meta.channel = parsed.channel;
+    if (typeof parsed.threadTs === 'string') meta.threadTs = parsed.threadTs;
+    return meta;
+  } catch {
+    return { mode: 'add' };
+  }
+}
+
+export const KB_HELP = [
+  '*/kb* — the knowledge base',
+  '• `/kb search <text>` — what the bot would answer, with confidence',
+  '• `/kb show <slug>` · `/kb list [tag]` · `/kb history <slug>`',
+  '• `/kb add` · `/kb edit <slug>` — open the article form',
+  '• `/kb archive <slug>`',
+].join('\n');
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+export function searchText(query: string, answer: KbAnswer): string {
+  const { decision, ranked } = answer;
+  const verdict = decision.outcome === 'answer' ? 'would *answer*' : decision.outcome === 'suggest' ? 'would *suggest* articles' : 'would *escalate* to you';
+  const lines = ranked.slice(0, 5).map((r, i) => `${i + 1}. \`${r.article.slug}\` ${escapeMrkdwn(r.article.title)} — ${pct(r.confidence)} (score ${r.score.toFixed(2)})`);
+  return [`Search: _${escapeMrkdwn(truncate(query, 200))}_ — the bot ${verdict} (confidence ${pct(decision.confidence)}).`, ...(lines.length > 0 ? lines : ['_No published article matched._'])].join('\n');
+}
+
+export function showText(a: ArticleView): string {
+  return [
+    `*${escapeMrkdwn(a.title)}* \`${a.slug}\` — ${a.status}, v${a.version}${a.tags.length > 0 ? ` · tags: ${a.tags.map(escapeMrkdwn).join(', ')}` : ''}`,
+    truncate(escapeMrkdwn(a.body), 2500),
+    a.questions.length > 0 ? `*Example questions*\n${a.questions.slice(0, 20).map((q) => `• ${escapeMrkdwn(q)}`).join('\n')}` : '_No example questions._',
+  ].join('\n\n');
+}
+
+export function listText(articles: ArticleView[], tag: string | undefined): string {
+  if (articles.length === 0) return tag ? `No article tagged \`${escapeMrkdwn(tag)}\`.` : 'The knowledge base is empty. Add one with `/kb add`.';
+  const shown = articles.slice(0, 50).map((a) => `• \`${a.slug}\` ${escapeMrkdwn(a.title)} — ${a.status}`);
+  const more = articles.length > 50 ? [`…and ${articles.length - 50} more`] : [];
+  return [`*${articles.length} article${articles.length === 1 ? '' : 's'}*${tag ? ` tagged \`${escapeMrkdwn(tag)}\`` : ''}`, ...shown, ...more].join('\n');
+}
+
+export function historyText(slug: string, revisions: RevisionView[]): string {
+  if (revisions.length === 0) return `No revisions of \`${slug}\`.`;
+  const lines = revisions.slice(0, 20).map((r) => `• v${r.version} ${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} — ${escapeMrkdwn(r.change)} by ${escapeMrkdwn(r.author ?? 'unknown')} (${r.status})`);
+  return [`*History of* \`${slug}\``, ...lines].join('\n');
+}
