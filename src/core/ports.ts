@@ -117,6 +117,8 @@ export interface FounderActions {
   saveAsArticle(input: { conversationId: string; founder: string; title?: string; publish: boolean; articleSlug?: string }): Promise<{ slug: string; created: boolean }>;
   /** The conversation whose founder thread this is. */
   conversationForThread(threadRef: { channelId: string; threadTs: string }): Promise<string | null>;
+  /** Where the founder console put this conversation's thread, if it did. */
+  threadOf(conversationId: string): Promise<{ channelId: string; threadTs: string } | null>;
   /** Records where the founder console put this conversation's thread. */
   attachThread(input: { conversationId: string; channelId: string; threadTs: string }): Promise<void>;
 }

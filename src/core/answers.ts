@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { ArticleView, RankedArticle } from '../kb/knowledge-base.ts';
+import type { PendingOffer } from './decide-reply.ts';
+import { enqueueCustomerMessage, type ConversationRef, type Tx } from './outbox.ts';
+import { phrases, type ReplyLanguage } from './phrases.ts';
+import type { KbCandidateSummary } from './ports.ts';
+
+// What the bot sends when the KB has something: an article (with "did this help?"), or a short
+// "did you mean" list the customer picks from.
+
+export const feedbackAction = (vote: 'up' | 'down', messageId: string) => `fb:${vote}:${messageId}`;
+export const pickAction = (offerId: string, n: number) => `pick:${offerId}:${n}`;
+
+export function articleText(article: Pick<ArticleView, 'title' | 'body'>): string {
+  return article.body.trim() ? `**${article.title}**\n\n${article.body.trim()}` : `**${article.title}**`;
+}
+
+export async function sendArticle(
+  tx: Tx,
+  input: {
+    conversation: ConversationRef;
+    article: Pick<ArticleView, 'id' | 'title' | 'body'>;
+    confidence: number;
+    language: ReplyLanguage;
+    threadId?: string;
+    now: Date;
+  },
+): Promise<string> {
+  const say = phrases(input.language);
+  const messageId = await enqueueCustomerMessage(tx, {
+    conversation: input.conversation,
+    text: articleText(input.article),
+    format: 'markdown',
+    author: 'bot',
+    articleId: input.article.id,
+    confidence: input.confidence,
+    ...(input.threadId ? { threadId: input.threadId } : {}),
+    buttonsPrompt: say.helped,
+    buttons: (id) => [
+      { action: feedbackAction('up', id), label: '👍' },
+      { action: feedbackAction('down', id), label: '👎' },
+    ],
+  });
+  await tx.conversation.update({
+    where: { id: input.conversation.id },
+    data: { status: 'answered' },
+  });
+  await tx.conversation.updateMany({
+    where: { id: input.conversation.id, firstResponseAt: null },
+    data: { firstResponseAt: input.now },
+  });
+  return messageId;
+}
+
+export function summarize(ranked: RankedArticle[]): KbCandidateSummary[] {
+  return ranked.map((r) => ({
+    articleId: r.article.id,
+    slug: r.article.slug,
+    title: r.article.title,
+    confidence: Math.round(r.confidence * 1000) / 1000,
+  }));
+}
+
+export async function offerSuggestions(
+  tx: Tx,
+  input: {
+    conversation: ConversationRef;
+    articles: KbCandidateSummary[];
+    question: string;
+    language: ReplyLanguage;
+    threadId?: string;
+    now: Date;
+  },
+): Promise<PendingOffer> {
+  const say = phrases(input.language);
+  const offer: PendingOffer = {
+    id: randomBytes(5).toString('hex'),
+    articles: input.articles,
+    question: input.question,
+    at: input.now.toISOString(),
+  };
+  const list = input.articles.map((a, i) => `${i + 1}. ${a.title}`).join('\n');
+  await enqueueCustomerMessage(tx, {
+    conversation: input.conversation,
+    text: `${say.suggestIntro}\n${list}\n0. ${say.noneOfThese}`,
+    author: 'bot',
+    ...(input.threadId ? { threadId: input.threadId } : {}),
+    buttonsPrompt: say.numberedPrompt,
+    buttons: () => [
+      ...input.articles.map((a, i) => ({ action: pickAction(offer.id, i + 1), label: a.title })),
+      { action: pickAction(offer.id, 0), label: say.noneOfThese },
+    ],
+  });
+  return offer;
+}

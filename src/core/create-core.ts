@@ -1,0 +1,59 @@
+import type { PrismaClient } from '@prisma/client';
+import type { KnowledgeBase } from '../kb/knowledge-base.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { handleAction } from './customer-actions.ts';
+import { createFounderActions } from './founder-actions.ts';
+import { DEFAULT_CORE_SETTINGS, handleInbound, type CoreSettings, type PipelineDeps } from './inbound-pipeline.ts';
+import { OutboxDispatcher, type DispatcherOptions } from './outbox-dispatcher.ts';
+import type { CoreApi, FounderActions } from './ports.ts';
+
+export interface Core extends CoreApi {
+  dispatcher: OutboxDispatcher;
+  settings: CoreSettings;
+}
+
+export function createCore(deps: {
+  prisma: PrismaClient;
+  kb: KnowledgeBase;
+  logger: Logger;
+  metrics: Metrics;
+  settings?: Partial<CoreSettings>;
+  dispatcher?: DispatcherOptions;
+  now?: () => Date;
+}): Core {
+  const settings: CoreSettings = { ...DEFAULT_CORE_SETTINGS, ...deps.settings };
+  const pipeline: PipelineDeps = {
+    prisma: deps.prisma,
+    kb: deps.kb,
+    settings,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  const dispatcher = new OutboxDispatcher(deps.prisma, deps, deps.dispatcher);
+  const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, ...(deps.now ? { now: deps.now } : {}) });
+  // Whatever a call enqueued goes out now rather than at the next poll.
+  const thenWake = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await fn(...args);
+      dispatcher.wake();
+      return result;
+    };
+  const founder: FounderActions = {
+    reply: thenWake(founderActions.reply),
+    resolve: thenWake(founderActions.resolve),
+    reopen: thenWake(founderActions.reopen),
+    saveAsArticle: founderActions.saveAsArticle,
+    conversationForThread: founderActions.conversationForThread,
+    threadOf: founderActions.threadOf,
+    attachThread: founderActions.attachThread,
+  };
+  return {
+    settings,
+    dispatcher,
+    handleInbound: thenWake((message) => handleInbound(pipeline, message)),
+    handleAction: thenWake((action) => handleAction(pipeline, action)),
+    founder,
+  };
+}

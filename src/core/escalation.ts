@@ -1,0 +1,87 @@
+import type { KbAnswer } from '../kb/knowledge-base.ts';
+import { isOpen, nextOpening, type BusinessHours } from './business-hours.ts';
+import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
+import { phrases, type ReplyLanguage } from './phrases.ts';
+import type { EscalationReason, KbCandidateSummary } from './ports.ts';
+
+// Handing a conversation to the founder: the founder gets the question with its context, the
+// customer is told that a person will answer (and when, outside business hours).
+
+export interface EscalationInput {
+  conversationId: string;
+  reason: EscalationReason;
+  question: string;
+  attachments: Array<{ kind: string; name?: string }>;
+  kb?: KbAnswer;
+  /** Shown to the founder instead of the KB's own candidates (a "did you mean" list that did not fit). */
+  candidates?: KbCandidateSummary[];
+  language: ReplyLanguage;
+  threadId?: string;
+  businessHours?: BusinessHours;
+  now: Date;
+  /** The customer was already told something that covers it (e.g. the flood notice). */
+  customerText?: string;
+}
+
+export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise<void> {
+  const conversation = await tx.conversation.update({
+    where: { id: input.conversationId },
+    data: { status: 'escalated', escalatedAt: input.now },
+    include: { customer: { include: { identities: true } } },
+  });
+  const say = phrases(input.language);
+  const away =
+    input.businessHours && !isOpen(input.businessHours, input.now)
+      ? say.away(nextOpening(input.businessHours, input.now))
+      : undefined;
+  const customerText = [input.customerText ?? say.escalated, away].filter(Boolean).join(' ');
+  await enqueueCustomerMessage(tx, {
+    conversation,
+    text: customerText,
+    author: 'system',
+    ...(input.threadId ? { threadId: input.threadId } : {}),
+  });
+
+  const identity = conversation.customer.identities.find((i) => i.channel === conversation.channel);
+  const [earlierConversations, lastFeedback, history] = await Promise.all([
+    tx.conversation.count({ where: { customerId: conversation.customerId, id: { not: conversation.id } } }),
+    tx.feedback.findFirst({
+      where: { conversation: { customerId: conversation.customerId } },
+      orderBy: { createdAt: 'desc' },
+    }),
+    tx.message.findMany({
+      where: { conversationId: conversation.id },
+      orderBy: { createdAt: 'desc' },
+      take: 10,
+    }),
+  ]);
+  await enqueueFounderNotice(tx, {
+    type: 'escalation',
+    conversationId: conversation.id,
+    reason: input.reason,
+    customer: {
+      customerId: conversation.customerId,
+      displayName: conversation.customer.displayName,
+      channel: conversation.channel,
+      externalUserId: identity?.externalUserId ?? conversation.externalChatId,
+      username: identity?.username ?? null,
+      earlierConversations,
+      lastRating: lastFeedback?.score ?? null,
+    },
+    question: input.question,
+    attachments: input.attachments,
+    history: history.reverse().map((m) => ({ author: m.author, text: m.text, at: m.createdAt.toISOString() })),
+    candidates: candidatesFor(input),
+    ...(away ? { customerNotice: away } : {}),
+  });
+}
+
+function candidatesFor(input: EscalationInput): KbCandidateSummary[] {
+  if (input.candidates) return input.candidates;
+  return (input.kb?.ranked ?? []).slice(0, 3).map((r) => ({
+    articleId: r.article.id,
+    slug: r.article.slug,
+    title: r.article.title,
+    confidence: Math.round(r.confidence * 1000) / 1000,
+  }));
+}

@@ -1,0 +1,147 @@
+import { Prisma, type PrismaClient } from '@prisma/client';
+import type { KnowledgeBase } from '../kb/knowledge-base.ts';
+import { readState } from './conversation-state.ts';
+import { SolodeskError } from './errors.ts';
+import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
+import type { FounderActions } from './ports.ts';
+
+// What the founder does to a conversation, whichever console it comes from (Slack thread,
+// Telegram, terminal). Each action is one transaction and tells every console what changed.
+
+export class ConversationNotFoundError extends SolodeskError {
+  constructor(id: string) {
+    super('conversation_not_found', `no conversation ${id}`);
+  }
+}
+
+export function createFounderActions(deps: { prisma: PrismaClient; kb: KnowledgeBase; now?: () => Date }): FounderActions {
+  const now = () => deps.now?.() ?? new Date();
+  const inTx = <T>(run: (tx: Tx) => Promise<T>) => deps.prisma.$transaction(run, { timeout: 15_000, maxWait: 15_000 });
+
+  async function setStatus(tx: Tx, conversationId: string, status: 'resolved' | 'escalated', founder: string) {
+    const at = now();
+    await tx.conversation.update({
+      where: { id: conversationId },
+      data: status === 'resolved' ? { status, resolvedAt: at } : { status, resolvedAt: null },
+    });
+    await enqueueFounderNotice(tx, { type: 'status', conversationId, status, by: founder });
+    await tx.auditLog.create({
+      data: { actor: founder, action: `conversation.${status === 'resolved' ? 'resolve' : 'reopen'}`, entity: 'conversation', entityId: conversationId },
+    });
+  }
+
+  async function load(tx: Tx, conversationId: string) {
+    const conversation = await tx.conversation.findUnique({ where: { id: conversationId } });
+    if (!conversation) throw new ConversationNotFoundError(conversationId);
+    return conversation;
+  }
+
+  return {
+    async reply({ conversationId, text, founder, platformMessageId }) {
+      try {
+        return await inTx(async (tx) => {
+          const conversation = await load(tx, conversationId);
+          if (platformMessageId) {
+            const seen = await tx.message.findUnique({
+              where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
+            });
+            if (seen) return { messageId: seen.id, duplicate: true };
+          }
+          const threadId = readState(conversation.state).replyThreadId;
+          const messageId = await enqueueCustomerMessage(tx, {
+            conversation,
+            text,
+            author: 'founder',
+            authorRef: founder,
+            ...(threadId ? { threadId } : {}),
+            ...(platformMessageId ? { platformMessageId } : {}),
+          });
+          const at = now();
+          await tx.conversation.update({
+            where: { id: conversationId },
+            data: { status: 'waiting_customer', firstResponseAt: conversation.firstResponseAt ?? at, resolvedAt: null },
+          });
+          if (conversation.status !== 'waiting_customer') {
+            await enqueueFounderNotice(tx, { type: 'status', conversationId, status: 'waiting_customer', by: founder });
+          }
+          return { messageId, duplicate: false };
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          const seen = await deps.prisma.message.findFirst({ where: { platformMessageId: platformMessageId ?? '' } });
+          return { messageId: seen?.id ?? '', duplicate: true };
+        }
+        throw error;
+      }
+    },
+
+    resolve: ({ conversationId, founder }) => inTx(async (tx) => void (await load(tx, conversationId), await setStatus(tx, conversationId, 'resolved', founder))),
+
+    reopen: ({ conversationId, founder }) => inTx(async (tx) => void (await load(tx, conversationId), await setStatus(tx, conversationId, 'escalated', founder))),
+
+    async saveAsArticle({ conversationId, founder, title, publish, articleSlug }) {
+      const { question, answer } = await inTx(async (tx) => {
+        await load(tx, conversationId);
+        const reply = await tx.message.findFirst({
+          where: { conversationId, author: 'founder' },
+          orderBy: { createdAt: 'desc' },
+        });
+        if (!reply) throw new SolodeskError('nothing_to_save', 'there is no founder reply in this conversation yet');
+        const asked = await tx.message.findFirst({
+          where: {
+            conversationId,
+            author: 'customer',
+            createdAt: { lte: reply.createdAt },
+            NOT: { text: { startsWith: '[pressed' } },
+          },
+          orderBy: { createdAt: 'desc' },
+        });
+        return { question: asked?.text.trim() ?? '', answer: reply.text };
+      });
+      if (articleSlug) {
+        const existing = await deps.kb.getBySlug(articleSlug);
+        if (!existing) throw new SolodeskError('article_not_found', `no article with slug "${articleSlug}"`);
+        if (question) await deps.kb.addExampleQuestion(existing.id, question, founder);
+        return { slug: existing.slug, created: false };
+      }
+      const article = await deps.kb.create(
+        {
+          title: title?.trim() || firstLine(question) || firstLine(answer),
+          body: answer,
+          questions: question ? [question] : [],
+          status: publish ? 'published' : 'draft',
+        },
+        founder,
+      );
+      return { slug: article.slug, created: true };
+    },
+
+    async conversationForThread({ channelId, threadTs }) {
+      const conversation = await deps.prisma.conversation.findUnique({
+        where: { founderChannelId_founderThreadTs: { founderChannelId: channelId, founderThreadTs: threadTs } },
+        select: { id: true },
+      });
+      return conversation?.id ?? null;
+    },
+
+    async threadOf(conversationId) {
+      const c = await deps.prisma.conversation.findUnique({
+        where: { id: conversationId },
+        select: { founderChannelId: true, founderThreadTs: true },
+      });
+      return c?.founderChannelId && c.founderThreadTs ? { channelId: c.founderChannelId, threadTs: c.founderThreadTs } : null;
+    },
+
+    async attachThread({ conversationId, channelId, threadTs }) {
+      await deps.prisma.conversation.update({
+        where: { id: conversationId },
+        data: { founderChannelId: channelId, founderThreadTs: threadTs },
+      });
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]?.trim() ?? '';
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}

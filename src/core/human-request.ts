@@ -1,0 +1,20 @@
+// "I want a person": English and Chinese phrasings. Short messages that are mostly the request
+// itself ("human", "agent please", "转人工") count; a question that merely mentions an agent
+// ("does the agent feature work?") does not.
+
+const DIRECT = [
+  /\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|the\s+|some\s*)?(human|person|people|real\s+person|agent|operator|founder|owner|someone|somebody|support)\b/i,
+  /\b(connect|transfer|put)\s+me\s+(to|through\s+to|with)\s+(a\s+|an\s+|the\s+)?(human|person|agent|operator|founder|someone)\b/i,
+  /\b(real|live|actual)\s+(human|person|agent)\b/i,
+  /\bhuman\s+(please|agent|support|being)\b/i,
+  /转人工|人工客服|人工服务|找人工|要人工|真人客服|转接人工|联系客服|找客服|人工/,
+  /人間のオペレーター|担当者につないで/,
+];
+const SHORT_ONLY = /^[\s\p{P}]*(\/?human|\/?agent|operator|person|representative|founder)[\s\p{P}]*(please|pls|now)?[\s\p{P}]*$/iu;
+
+export function asksForHuman(text: string): boolean {
+  const t = text.trim();
+  if (t === '') return false;
+  if (SHORT_ONLY.test(t)) return true;
+  return DIRECT.some((pattern) => pattern.test(t));
+}

@@ -1,0 +1,274 @@
+import { Prisma, type PrismaClient } from '@prisma/client';
+import type { KbAnswer, KnowledgeBase } from '../kb/knowledge-base.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { offerSuggestions, sendArticle, summarize } from './answers.ts';
+import type { BusinessHours } from './business-hours.ts';
+import { readState, type ConversationState } from './conversation-state.ts';
+import { decideReply, readPickNumber, type PendingOffer, type ReplyDecision } from './decide-reply.ts';
+import { escalateToFounder } from './escalation.ts';
+import { asksForHuman } from './human-request.ts';
+import { InboundMessageSchema, type InboundMessage, type InboundMessageInput } from './messages.ts';
+import { enqueueFounderNotice, type Tx } from './outbox.ts';
+import { phrases, replyLanguageOf } from './phrases.ts';
+import type { InboundResult } from './ports.ts';
+
+export interface CoreSettings {
+  businessHours?: BusinessHours;
+  /** Customer messages per minute before the bot stops answering each one. */
+  floodLimitPerMinute: number;
+  /** How long a "did you mean" list stays pickable. */
+  offerTtlMs: number;
+  /** How long a picked article must go unrejected before its question teaches the KB. */
+  learnAfterMs: number;
+  /** Questions one customer may teach the KB per day. */
+  lessonsPerCustomerPerDay: number;
+}
+
+export const DEFAULT_CORE_SETTINGS: CoreSettings = {
+  floodLimitPerMinute: 8,
+  offerTtlMs: 30 * 60_000,
+  learnAfterMs: 10 * 60_000,
+  lessonsPerCustomerPerDay: 3,
+};
+
+export interface PipelineDeps {
+  prisma: PrismaClient;
+  kb: KnowledgeBase;
+  settings: CoreSettings;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+type ConversationRow = Prisma.ConversationGetPayload<object>;
+
+/**
+ * Stores a customer message exactly once and decides what happens to it, in one transaction:
+ * resolves only after the commit, so an adapter acknowledges the platform only once the message
+ * and every reply it causes are stored.
+ */
+export async function handleInbound(deps: PipelineDeps, input: InboundMessageInput): Promise<InboundResult> {
+  const message = InboundMessageSchema.parse(input);
+  // Ranking is in memory and needs no transaction; doing it first keeps the transaction short
+  // (and PGlite has one connection: nothing may query outside a transaction while one is open).
+  const started = performance.now();
+  const kb = await deps.kb.decide(message.text);
+  deps.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
+  try {
+    const result = await deps.prisma.$transaction((tx) => storeAndDecide(deps, tx, message, kb), {
+      timeout: 15_000,
+      maxWait: 15_000,
+    });
+    deps.metrics.inboundMessages.inc({ channel: message.channel, result: result.duplicate ? 'duplicate' : 'stored' });
+    if (result.outcome) deps.metrics.decisions.inc({ outcome: result.outcome });
+    return result;
+  } catch (error) {
+    // Two deliveries of one message racing past the duplicate check: the unique index decides.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      deps.metrics.inboundMessages.inc({ channel: message.channel, result: 'duplicate' });
+      return { duplicate: true };
+    }
+    throw error;
+  }
+}
+
+/** Serialises work on one chat across processes for the rest of the transaction. */
+export async function lockChat(tx: Tx, channel: string, chatId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`${channel}:${chatId}`}))) AS l`;
+}
+
+async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessage, kb: KbAnswer): Promise<InboundResult> {
+  const now = deps.now?.() ?? new Date();
+  await lockChat(tx, message.channel, message.externalChatId);
+  const seen = await tx.message.findUnique({
+    where: { channel_platformMessageId: { channel: message.channel, platformMessageId: message.platformMessageId } },
+    select: { conversationId: true },
+  });
+  if (seen) return { duplicate: true, conversationId: seen.conversationId };
+
+  const customerId = await identifyCustomer(tx, message);
+  const conversation = await findOrOpenConversation(tx, customerId, message, now);
+  await tx.message.create({
+    data: {
+      conversationId: conversation.id,
+      direction: 'inbound',
+      author: 'customer',
+      authorRef: message.externalUserId,
+      text: message.text,
+      attachments: message.attachments as Prisma.InputJsonValue,
+      channel: message.channel,
+      platformMessageId: message.platformMessageId,
+      replyToId: message.replyToPlatformMessageId ?? null,
+      raw: (message.raw ?? Prisma.JsonNull) as Prisma.InputJsonValue,
+      createdAt: message.sentAt > now ? now : message.sentAt,
+    },
+  });
+  await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+
+  const state = readState(conversation.state);
+  const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
+  const recentCount = await tx.message.count({
+    where: {
+      author: 'customer',
+      direction: 'inbound',
+      conversation: { customerId },
+      createdAt: { gte: new Date(now.getTime() - 60_000) },
+    },
+  });
+  const decision = decideReply({
+    withFounder: conversation.status === 'escalated' || conversation.status === 'waiting_customer',
+    flooded: recentCount > deps.settings.floodLimitPerMinute,
+    floodNoticeSent: Boolean(state.floodNoticeAt && now.getTime() - Date.parse(state.floodNoticeAt) < 10 * 60_000),
+    humanRequested: asksForHuman(message.text),
+    offer,
+    pickedNumber: offer ? readPickNumber(message.text, offer.articles.length) : null,
+    kb,
+  });
+  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now });
+  return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
+}
+
+async function identifyCustomer(tx: Tx, message: InboundMessage): Promise<string> {
+  const key = { channel: message.channel, externalUserId: message.externalUserId };
+  const existing = await tx.channelIdentity.findUnique({ where: { channel_externalUserId: key } });
+  if (existing) {
+    await tx.channelIdentity.update({
+      where: { id: existing.id },
+      data: {
+        // Writing again means they can be reached again.
+        blockedAt: null,
+        username: message.sender.username ?? existing.username,
+        displayName: message.sender.displayName ?? existing.displayName,
+      },
+    });
+    return existing.customerId;
+  }
+  const customer = await tx.customer.create({
+    data: {
+      displayName: message.sender.displayName ?? message.sender.username ?? null,
+      locale: message.sender.language ?? null,
+      identities: {
+        create: { ...key, username: message.sender.username ?? null, displayName: message.sender.displayName ?? null },
+      },
+    },
+  });
+  return customer.id;
+}
+
+async function findOrOpenConversation(
+  tx: Tx,
+  customerId: string,
+  message: InboundMessage,
+  now: Date,
+): Promise<ConversationRow> {
+  const open = await tx.conversation.findFirst({
+    where: { channel: message.channel, externalChatId: message.externalChatId, status: { not: 'resolved' } },
+    orderBy: { createdAt: 'desc' },
+  });
+  if (open) return open;
+  const state: ConversationState = message.threadId ? { replyThreadId: message.threadId } : {};
+  return tx.conversation.create({
+    data: {
+      customerId,
+      channel: message.channel,
+      externalChatId: message.externalChatId,
+      lastMessageAt: now,
+      state: state as Prisma.InputJsonValue,
+    },
+  });
+}
+
+function freshOffer(offer: PendingOffer | null | undefined, now: Date, ttlMs: number): PendingOffer | null {
+  return offer && now.getTime() - Date.parse(offer.at) <= ttlMs ? offer : null;
+}
+
+async function applyDecision(
+  deps: PipelineDeps,
+  tx: Tx,
+  c: {
+    message: InboundMessage;
+    conversation: ConversationRow;
+    state: ConversationState;
+    offer: PendingOffer | null;
+    kb: KbAnswer;
+    decision: ReplyDecision;
+    now: Date;
+  },
+): Promise<void> {
+  const { message, conversation, decision, now } = c;
+  const language = replyLanguageOf(message.text);
+  const threadId = c.state.replyThreadId;
+  const attachments = message.attachments.map((a) => ({ kind: a.kind, ...(a.name ? { name: a.name } : {}) }));
+  const setState = (patch: Partial<ConversationState>) =>
+    tx.conversation.update({
+      where: { id: conversation.id },
+      data: { state: { ...c.state, ...patch } as Prisma.InputJsonValue },
+    });
+
+  switch (decision.kind) {
+    case 'relay_to_founder':
+      await enqueueFounderNotice(tx, { type: 'customer_message', conversationId: conversation.id, text: message.text, attachments });
+      if (conversation.status === 'waiting_customer') {
+        await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'escalated' } });
+      }
+      return;
+    case 'store_only':
+      return;
+    case 'escalate':
+      await escalateToFounder(tx, {
+        conversationId: conversation.id,
+        reason: decision.reason,
+        question: decision.reason === 'no_suggestion_fit' && c.offer ? c.offer.question : message.text,
+        attachments,
+        kb: c.kb,
+        ...(decision.reason === 'no_suggestion_fit' && c.offer ? { candidates: c.offer.articles } : {}),
+        language,
+        ...(threadId ? { threadId } : {}),
+        ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
+        now,
+        ...(decision.reason === 'flood' ? { customerText: phrases(language).flood } : {}),
+      });
+      await setState({ offer: null, ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}) });
+      return;
+    case 'answer':
+    case 'pick': {
+      // Read through the transaction: on PGlite a query outside it would wait for it forever.
+      const article = await tx.article.findUnique({ where: { id: decision.articleId } });
+      if (!article || article.status !== 'published') {
+        await escalateToFounder(tx, {
+          conversationId: conversation.id,
+          reason: 'kb_unsure',
+          question: message.text,
+          attachments,
+          kb: c.kb,
+          language,
+          ...(threadId ? { threadId } : {}),
+          now,
+        });
+        return;
+      }
+      const confidence = decision.kind === 'answer' ? decision.confidence : 1;
+      await sendArticle(tx, { conversation, article, confidence, language, ...(threadId ? { threadId } : {}), now });
+      const lesson =
+        decision.kind === 'pick' && c.offer
+          ? { articleId: article.id, question: c.offer.question, at: now.toISOString(), customerId: conversation.customerId }
+          : c.state.lesson ?? null;
+      await setState({ offer: null, lesson });
+      return;
+    }
+    case 'suggest': {
+      const articles = summarize(c.kb.ranked.filter((r) => decision.articleIds.includes(r.article.id)));
+      const offer = await offerSuggestions(tx, {
+        conversation,
+        articles,
+        question: message.text,
+        language,
+        ...(threadId ? { threadId } : {}),
+        now,
+      });
+      await setState({ offer });
+      return;
+    }
+  }
+}

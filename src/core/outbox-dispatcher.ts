@@ -1,0 +1,287 @@
+import { Prisma, type PrismaClient } from '@prisma/client';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { PlatformApiError, RateLimitedError } from './errors.ts';
+import { enqueueFounderNotice } from './outbox.ts';
+import type { Delivery, DeliveryPayload, Sender } from './ports.ts';
+
+// Sends what the outbox holds. Rows are leased with FOR UPDATE SKIP LOCKED, so any number of
+// dispatchers (in any number of processes) share the work and none sends a row another holds;
+// a chat's rows go out one at a time in order; rate limits and retry-after push a row back
+// without counting as a failure; transient failures back off exponentially with jitter; a
+// permanent failure stops the row and records why on the row and on the message.
+
+export interface DispatcherOptions {
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** A claimed row belongs to this dispatcher for this long (longer than any send may take). */
+  leaseMs?: number;
+  sendTimeoutMs?: number;
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+}
+
+interface OutboxRow {
+  id: string;
+  channel: string;
+  chatKey: string;
+  payload: DeliveryPayload;
+  attempts: number;
+  messageId: string | null;
+}
+
+export class OutboxDispatcher {
+  private readonly senders = new Map<string, Sender>();
+  private readonly lastSentToChat = new Map<string, number>();
+  private readonly channelWindow = new Map<string, number[]>();
+  private readonly options: Required<DispatcherOptions>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private wakeRequested = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly deps: { logger: Logger; metrics: Metrics },
+    options: DispatcherOptions = {},
+  ) {
+    this.options = {
+      batchSize: 20,
+      pollIntervalMs: 500,
+      leaseMs: 60_000,
+      sendTimeoutMs: 30_000,
+      maxAttempts: 8,
+      baseBackoffMs: 1_000,
+      maxBackoffMs: 10 * 60_000,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  registerSender(sender: Sender): void {
+    this.senders.set(sender.channel, sender);
+  }
+
+  get channels(): string[] {
+    return [...this.senders.keys()];
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Something was enqueued: look now rather than at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Sends every due row, batch after batch, until none is due. Returns how many rows it handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.runOnce();
+      if (handled === 0) return total;
+      total += handled;
+    }
+  }
+
+  /** Claims one batch and delivers it. */
+  async runOnce(): Promise<number> {
+    if (this.senders.size === 0) return 0;
+    const rows = await this.claim();
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return rows.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : this.options.pollIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.runOnce()) > 0) {
+        // keep going while there is work
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'outbox dispatch failed; retrying at the next poll');
+    }
+  }
+
+  private async claim(): Promise<OutboxRow[]> {
+    const channels = this.channels;
+    return this.prisma.$queryRaw<OutboxRow[]>`
+      UPDATE "Outbox" AS o
+         SET "lockedUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
+             attempts = o.attempts + 1
+       WHERE o.id IN (
+         SELECT c.id FROM "Outbox" AS c
+          WHERE c.status = 'pending'
+            AND c."nextAttemptAt" <= now()
+            AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
+            AND c.channel IN (${Prisma.join(channels)})
+            AND NOT EXISTS (
+              SELECT 1 FROM "Outbox" AS e
+               WHERE e."chatKey" = c."chatKey" AND e.status = 'pending' AND e.seq < c.seq)
+          ORDER BY c.seq
+          LIMIT ${this.options.batchSize}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId"`;
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const sender = this.senders.get(row.channel);
+    if (!sender) return this.release(row, 0);
+    const waitMs = this.waitForLimits(sender, row.chatKey);
+    if (waitMs > 0) return this.release(row, waitMs);
+    const delivery: Delivery = { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts };
+    try {
+      const result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs);
+      this.lastSentToChat.set(row.chatKey, Date.now());
+      await this.markSent(row, result.platformMessageIds ?? []);
+      this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'sent' });
+    } catch (error) {
+      await this.handleFailure(row, error);
+    }
+  }
+
+  /** Milliseconds until this send is within the sender's limits (0 = go now). */
+  private waitForLimits(sender: Sender, chatKey: string): number {
+    const now = Date.now();
+    const perChat = sender.limits?.perChatIntervalMs ?? 0;
+    const last = this.lastSentToChat.get(chatKey);
+    if (perChat > 0 && last !== undefined && now - last < perChat) return perChat - (now - last);
+    const perSecond = sender.limits?.perSecond ?? 0;
+    if (perSecond > 0) {
+      const window = (this.channelWindow.get(sender.channel) ?? []).filter((t) => now - t < 1_000);
+      if (window.length >= perSecond) return 1_000 - (now - window[0]!);
+      window.push(now);
+      this.channelWindow.set(sender.channel, window);
+    }
+    return 0;
+  }
+
+  /** Puts a claimed row back without counting the attempt. */
+  private async release(row: OutboxRow, delayMs: number): Promise<void> {
+    await this.prisma.outbox.update({
+      where: { id: row.id },
+      data: { attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(Date.now() + delayMs) },
+    });
+  }
+
+  private async markSent(row: OutboxRow, platformIds: string[]): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.outbox.update({
+        where: { id: row.id },
+        data: { status: 'sent', sentAt: new Date(), lockedUntil: null, lastError: null, platformMessageId: platformIds.join(',') || null },
+      });
+      if (row.payload.type !== 'customer_message' || !row.messageId) return;
+      const message = await tx.message.update({
+        where: { id: row.messageId },
+        data: { deliveryState: 'sent', deliveryError: null },
+      });
+      if (message.author === 'founder') {
+        await enqueueFounderNotice(tx, {
+          type: 'delivery_report',
+          conversationId: message.conversationId,
+          messageId: message.id,
+          delivered: true,
+        });
+      }
+    });
+  }
+
+  private async handleFailure(row: OutboxRow, error: unknown): Promise<void> {
+    const reason = describeError(error);
+    if (error instanceof RateLimitedError) {
+      this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'rate_limited' });
+      await this.prisma.outbox.update({
+        where: { id: row.id },
+        data: {
+          attempts: { decrement: 1 },
+          lockedUntil: null,
+          lastError: reason,
+          nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
+        },
+      });
+      return;
+    }
+    const permanent = error instanceof PlatformApiError && error.permanent;
+    if (permanent || row.attempts >= this.options.maxAttempts) {
+      this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'failed' });
+      this.deps.logger.warn({ outboxId: row.id, channel: row.channel, reason }, 'delivery failed for good');
+      await this.markFailed(row, reason, error instanceof PlatformApiError && error.reason === 'blocked');
+      return;
+    }
+    this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'retry' });
+    const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (row.attempts - 1));
+    const jittered = Math.round(backoff * (0.5 + this.options.random()));
+    await this.prisma.outbox.update({
+      where: { id: row.id },
+      data: { lockedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + jittered) },
+    });
+  }
+
+  private async markFailed(row: OutboxRow, reason: string, blocked: boolean): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.outbox.update({ where: { id: row.id }, data: { status: 'failed', lockedUntil: null, lastError: reason } });
+      if (row.payload.type !== 'customer_message' || !row.messageId) return;
+      const message = await tx.message.update({
+        where: { id: row.messageId },
+        data: { deliveryState: 'failed', deliveryError: reason },
+        include: { conversation: true },
+      });
+      if (blocked) {
+        await tx.channelIdentity.updateMany({
+          where: { channel: message.conversation.channel, customerId: message.conversation.customerId },
+          data: { blockedAt: new Date() },
+        });
+      }
+      await enqueueFounderNotice(tx, {
+        type: 'delivery_report',
+        conversationId: message.conversationId,
+        messageId: message.id,
+        delivered: false,
+        error: reason,
+      });
+    });
+  }
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 500);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,85 @@
+import { createCore, type Core } from '../../src/core/create-core.ts';
+import type { CoreSettings } from '../../src/core/inbound-pipeline.ts';
+import type { DispatcherOptions } from '../../src/core/outbox-dispatcher.ts';
+import { FOUNDER_CHANNEL, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
+import { createKnowledgeBase, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { silentLogger } from './silent-logger.ts';
+
+// A real desk for tests: real database (PGlite or PostgreSQL), real KB service, real core and
+// dispatcher. Only the platforms are replaced — by RecordingSender here, or by the real
+// adapters talking to the fakes in test/fakes.
+
+export interface TestDesk {
+  database: TestDatabase;
+  kb: KnowledgeBaseService;
+  core: Core;
+  /** Sends everything due, over and over, until nothing is due. */
+  drain(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export async function createTestDesk(
+  options: { settings?: Partial<CoreSettings>; dispatcher?: DispatcherOptions; now?: () => Date; senders?: Sender[] } = {},
+): Promise<TestDesk> {
+  const database = await createTestDatabase();
+  const kb = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0 });
+  const core = createCore({
+    prisma: database.db.prisma,
+    kb,
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    ...(options.settings ? { settings: options.settings } : {}),
+    dispatcher: { baseBackoffMs: 1, maxBackoffMs: 5, ...options.dispatcher },
+    ...(options.now ? { now: options.now } : {}),
+  });
+  for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
+  return {
+    database,
+    kb,
+    core,
+    drain: () => core.dispatcher.drain(),
+    async dispose() {
+      await core.dispatcher.stop();
+      await database.dispose();
+    },
+  };
+}
+
+/** A platform that records what it was asked to deliver; failures can be scripted. */
+export class RecordingSender implements Sender {
+  readonly delivered: Delivery[] = [];
+  readonly attempts: Delivery[] = [];
+  private readonly failures: Array<() => Error> = [];
+  private counter = 0;
+
+  constructor(
+    readonly channel: string,
+    readonly limits?: Sender['limits'],
+  ) {}
+
+  failNext(make: () => Error, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(make);
+  }
+
+  async send(delivery: Delivery): Promise<SendResult> {
+    this.attempts.push(delivery);
+    const failure = this.failures.shift();
+    if (failure) throw failure();
+    this.delivered.push(delivery);
+    return { platformMessageIds: [`${this.channel}-${++this.counter}`] };
+  }
+
+  /** Texts delivered to customers, in order. */
+  texts(): string[] {
+    return this.delivered.flatMap((d) =>
+      d.channel !== FOUNDER_CHANNEL && d.payload.type === 'customer_message' ? [d.payload.message.text] : [],
+    );
+  }
+
+  /** What a founder console was told, in order. */
+  notices(): FounderNotice[] {
+    return this.delivered.filter((d) => d.channel === FOUNDER_CHANNEL).map((d) => d.payload as FounderNotice);
+  }
+}
