@@ -19,8 +19,9 @@ export function splitText(text: string, max = CHUNK): string[] {
   let rest = text;
   while (rest.length > max) {
     const window = rest.slice(0, max);
-    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > max / 2 ? cut : max;
+    // Prefer a paragraph break, then a line break, then a space, in the second half of the window.
+    const cut = ['\n\n', '\n', ' '].map((sep) => window.lastIndexOf(sep)).find((i) => i > max / 2);
+    const at = cut ?? max;
     parts.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }
