@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxDispatcher } from '../../src/core/outbox-dispatcher.ts';
+import { openDatabase, type Database } from '../../src/db/open-database.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { RecordingSender } from '../support/test-desk.ts';
+import { silentLogger } from '../support/silent-logger.ts';
+
+const ROWS = 1_000;
+
+describe('OutboxDispatcher', () => {
+  let database: TestDatabase;
+  let second: Database;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // On PostgreSQL the second dispatcher has its own connection pool, as a second process would.
+    second = database.url ? await openDatabase({ url: database.url, dataDir: '' }) : database.db;
+  });
+  afterAll(async () => {
+    if (second !== database.db) await second.close();
+    await database.dispose();
+  });
+
+  it('two dispatchers racing over 1,000 rows send every row exactly once, each chat in order', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.createMany({
+      data: Array.from({ length: ROWS }, (_, i) => ({
+        channel: 'test',
+        chatKey: `test:chat-${i % 50}`,
+        target: { chatId: `chat-${i % 50}` },
+        payload: { type: 'customer_message', conversationId: 'x', messageId: `m${i}`, message: { text: String(i) } },
+      })),
+    });
+    const senders = [new RecordingSender('test'), new RecordingSender('test')];
+    const dispatchers = [prisma, second.prisma].map((client, i) => {
+      const dispatcher = new OutboxDispatcher(client, { logger: silentLogger(), metrics: createMetrics() }, { batchSize: 25 });
+      dispatcher.registerSender(senders[i]!);
+      return dispatcher;
+    });
+    await Promise.all(dispatchers.map((d) => d.drain()));
+
+    const sent = senders.flatMap((s) => s.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text));
+    expect(sent).toHaveLength(ROWS);
+    expect(new Set(sent).size).toBe(ROWS);
+    expect(senders.every((s) => s.delivered.length > 0)).toBe(true);
+    expect(await prisma.outbox.count({ where: { status: 'sent' } })).toBe(ROWS);
+    // Rows of one chat were created in increasing order of i; each sender saw them in that order.
+    for (const sender of senders) {
+      const byChat = new Map<string, number>();
+      for (const d of sender.delivered) {
+        if (d.payload.type !== 'customer_message') continue;
+        const i = Number(d.payload.message.text);
+        const chat = String(i % 50);
+        expect(i).toBeGreaterThan(byChat.get(chat) ?? -1);
+        byChat.set(chat, i);
+      }
+    }
+  });
+});
