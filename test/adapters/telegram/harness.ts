@@ -1,0 +1,118 @@
+/**
+ * An end-to-end Telegram desk: the real grammY channel (createTelegramChannel) on our real HTTP
+ * server, talking to the loopback fake Bot API, wired to a real core + KB on a per-test database
+ * (test/support/test-desk.ts). Logs are captured so tests can prove the token never shows.
+ */
+import { Writable } from 'node:stream';
+import type { Update } from 'grammy/types';
+import { createTelegramChannel, type TelegramChannelOptions, type TelegramChannelParts } from '../../../src/adapters/telegram/index.ts';
+import { loadConfig } from '../../../src/config/env.ts';
+import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
+import { importKbDirectory } from '../../../src/kb/markdown.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
+import { sleep } from '../../fakes/http-fake.ts';
+import { startFakeTelegram, type FakeTelegram, type SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
+import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
+
+export const SECRET = 'webhook_Secret-123';
+export const FOUNDER_ID = 777000111;
+
+export interface HarnessOptions {
+  webhookSecret?: string;
+  publicUrl?: string;
+  founderIds?: number[];
+  /** Slack configured: Telegram is then not the founder console. */
+  slack?: boolean;
+  channel?: TelegramChannelOptions;
+  /** Reuse a desk (a restart against the same database). */
+  desk?: TestDesk;
+  fake?: FakeTelegram;
+}
+
+export interface Harness {
+  fake: FakeTelegram;
+  desk: TestDesk;
+  http: HttpServer;
+  channel: TelegramChannelParts;
+  webhookUrl: string;
+  logs: string[];
+  /** POSTs an update to /telegram/webhook; `secret: null` sends no secret header. */
+  post(update: Update, secret?: string | null): Promise<Response>;
+  /** Drains the outbox until `check` holds (rate limits and retry-after push rows into the future). */
+  settle<T>(check: () => T | Promise<T>, what?: string): Promise<NonNullable<T>>;
+  sentTo(chatId: number): SentTelegramMessage[];
+  /** Stops the channel and the HTTP server (not the desk or the fake). */
+  stopChannel(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = options.fake ?? (await startFakeTelegram({ maxLongPollMs: 200 }));
+  const desk = options.desk ?? (await createTestDesk());
+  if (!options.desk) await importKbDirectory(desk.kb, 'examples/kb', 'test');
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const metrics = createMetrics();
+  const env: Record<string, string> = {
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+  };
+  if (options.webhookSecret) env.TELEGRAM_WEBHOOK_SECRET = options.webhookSecret;
+  if (options.publicUrl) env.PUBLIC_URL = options.publicUrl;
+  if (options.founderIds) env.FOUNDER_TELEGRAM_IDS = options.founderIds.join(',');
+  if (options.slack) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret' });
+  const config = loadConfig(env);
+  const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
+  const channel = createTelegramChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics }, options.channel);
+  for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
+  const port = await http.listen(0, '127.0.0.1');
+  await channel.part.start();
+  const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
+
+  let channelStopped = false;
+  const stopChannel = async (): Promise<void> => {
+    if (channelStopped) return;
+    channelStopped = true;
+    await channel.part.stop();
+    await http.close(0);
+  };
+
+  return {
+    fake,
+    desk,
+    http,
+    channel,
+    webhookUrl,
+    logs,
+    post(update, secret = options.webhookSecret ?? null) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (secret !== null) headers['x-telegram-bot-api-secret-token'] = secret;
+      return fetch(webhookUrl, { method: 'POST', headers, body: JSON.stringify(update) });
+    },
+    async settle(check, what = 'condition') {
+      // A guard against hanging, not a timing assertion: the dispatcher's own delays are ≤ a few s.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        await desk.drain();
+        const value = await check();
+        if (value) return value as NonNullable<typeof value>;
+        if (Date.now() > deadline) throw new Error(`settle: ${what} never happened`);
+        await sleep(25);
+      }
+    },
+    sentTo: (chatId) => fake.sent().filter((m) => Number(m.chat_id) === chatId),
+    stopChannel,
+    async close() {
+      await stopChannel();
+      if (!options.desk) await desk.dispose();
+      if (!options.fake) await fake.close();
+    },
+  };
+}
