@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBusinessHours, type BusinessHours } from '../core/business-hours.ts';
 import { ConfigError } from '../core/errors.ts';
 
 // The one configuration loader (DESIGN.md §4 "Environment"). A problem names its variable and
@@ -61,7 +62,21 @@ const envSchema = z.object({
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
   OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
   LLM_MODE: z.enum(['off', 'draft', 'auto']).optional(),
+
+  BUSINESS_HOURS: optionalString,
+  BUSINESS_TIMEZONE: optionalString,
+  KB_ANSWER_THRESHOLD: probability(),
+  KB_SUGGEST_THRESHOLD: probability(),
+  FLOOD_LIMIT_PER_MINUTE: optionalString
+    .transform((s) => (s === undefined ? undefined : Number(s)))
+    .refine((n) => n === undefined || (Number.isInteger(n) && n >= 1), { message: 'must be a whole number ≥ 1' }),
 });
+
+function probability() {
+  return optionalString
+    .transform((s) => (s === undefined ? undefined : Number(s)))
+    .refine((n) => n === undefined || (Number.isFinite(n) && n >= 0 && n <= 1), { message: 'must be a number from 0 to 1' });
+}
 
 function isPostgresUrl(value: string): boolean {
   try {
@@ -90,6 +105,9 @@ export interface Config {
   };
   wechaty?: { puppet: string; token?: string };
   llm: { mode: 'off' | 'draft' | 'auto'; apiKey?: string; baseUrl?: string; model: string };
+  businessHours: BusinessHours | undefined;
+  kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
+  floodLimitPerMinute: number | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -127,6 +145,15 @@ function crossFieldProblems(e: Env): string[] {
   if (e.LLM_MODE && e.LLM_MODE !== 'off' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     problems.push(`LLM_MODE: is "${e.LLM_MODE}" but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set`);
   }
+  if (e.BUSINESS_HOURS) {
+    const hours = parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC');
+    if (typeof hours === 'string') problems.push(`BUSINESS_HOURS: ${hours}`);
+  } else if (e.BUSINESS_TIMEZONE) {
+    problems.push('BUSINESS_TIMEZONE: is set but BUSINESS_HOURS is not');
+  }
+  if (e.KB_ANSWER_THRESHOLD !== undefined && e.KB_SUGGEST_THRESHOLD !== undefined && e.KB_SUGGEST_THRESHOLD > e.KB_ANSWER_THRESHOLD) {
+    problems.push('KB_SUGGEST_THRESHOLD: must not be above KB_ANSWER_THRESHOLD');
+  }
   return problems;
 }
 
@@ -162,5 +189,8 @@ function toConfig(e: Env): Config {
       baseUrl: e.OPENAI_BASE_URL,
       model: e.OPENAI_MODEL,
     },
+    businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,
+    kb: { answerThreshold: e.KB_ANSWER_THRESHOLD, suggestThreshold: e.KB_SUGGEST_THRESHOLD },
+    floodLimitPerMinute: e.FLOOD_LIMIT_PER_MINUTE,
   };
 }

@@ -208,7 +208,7 @@ async function applyDecision(
 
   switch (decision.kind) {
     case 'relay_to_founder':
-      await enqueueFounderNotice(tx, { type: 'customer_message', conversationId: conversation.id, text: message.text, attachments });
+      await enqueueFounderNotice(tx, { type: 'customer_followup', conversationId: conversation.id, text: message.text, attachments });
       if (conversation.status === 'waiting_customer') {
         await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'escalated' } });
       }

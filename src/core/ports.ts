@@ -53,7 +53,8 @@ export type FounderNotice =
       /** Sent to the customer along with the escalation, e.g. when the founder is away. */
       customerNotice?: string;
     }
-  | { type: 'customer_message'; conversationId: string; text: string; attachments: Array<{ kind: string; name?: string }> }
+  /** A later message of a conversation that is with the founder. */
+  | { type: 'customer_followup'; conversationId: string; text: string; attachments: Array<{ kind: string; name?: string }> }
   | { type: 'status'; conversationId: string; status: string; by: string }
   | { type: 'delivery_report'; conversationId: string; messageId: string; delivered: boolean; error?: string };
 

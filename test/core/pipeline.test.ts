@@ -78,7 +78,7 @@ describe('the conversation pipeline', () => {
     expect(customer.texts()).toContain('Hi Ada, happy to help.');
     expect(customer.texts().some((t) => t.includes('Reset your password'))).toBe(false);
     const types = founder.notices().map((n) => n.type);
-    expect(types).toEqual(['escalation', 'status', 'customer_message', 'delivery_report']);
+    expect(types).toEqual(['escalation', 'status', 'customer_followup', 'delivery_report']);
     const founderMessage = await desk.database.db.prisma.message.findFirstOrThrow({ where: { author: 'founder' } });
     expect(founderMessage.deliveryState).toBe('sent');
   });

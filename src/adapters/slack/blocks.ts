@@ -177,7 +177,7 @@ export function withStatus(blocks: readonly unknown[], status: string, by?: stri
 }
 
 /** A customer's follow-up message, in the thread. */
-export function customerMessageText(n: Extract<FounderNotice, { type: 'customer_message' }>): string {
+export function customerMessageText(n: Extract<FounderNotice, { type: 'customer_followup' }>): string {
   const files = n.attachments.length > 0 ? `\n:paperclip: ${n.attachments.map((a) => escapeMrkdwn(a.name ?? a.kind)).join(', ')}` : '';
   return `:speech_balloon: *Customer:*\n${quote(n.text || '(no text)', 3500)}${files}`;
 }

@@ -136,7 +136,7 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
         const ts = await post(escalationThreadMessage(notice), ref.rootTs);
         return { platformMessageIds: [id(channelId, ts)] };
       }
-      case 'customer_message': {
+      case 'customer_followup': {
         // A conversation relayed before any escalation reached Slack: open its thread now.
         const { ref } = await rootFor(notice.conversationId, () => ({
           text: `Customer message: ${notice.text}`.slice(0, 300),

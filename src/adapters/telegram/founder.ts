@@ -98,7 +98,7 @@ export function renderNotice(notice: FounderNotice): string[] {
       paragraphs.push(HOW_TO_REPLY);
       return paragraphs;
     }
-    case 'customer_message': {
+    case 'customer_followup': {
       const paragraphs = [`💬 <b>Customer</b> ${tag}\n${escapeHtml(notice.text || '(no text)')}`];
       const files = attachmentsLine(notice.attachments);
       if (files) paragraphs.push(files);
