@@ -80,8 +80,12 @@ function customerLine(n: EscalationNotice): string {
 }
 
 function historyText(n: EscalationNotice): string | undefined {
-  // The last entry usually is the question itself: leave it out.
-  const earlier = n.history.filter((h, i) => !(i === n.history.length - 1 && h.author === 'customer' && h.text === n.question));
+  // The question itself is shown above: leave its (last) occurrence out.
+  let questionAt = -1;
+  n.history.forEach((h, i) => {
+    if (h.author === 'customer' && h.text === n.question) questionAt = i;
+  });
+  const earlier = n.history.filter((_h, i) => i !== questionAt);
   if (earlier.length === 0) return undefined;
   const lines = earlier.slice(-5).map((h) => `• _${escapeMrkdwn(h.author)}_: ${truncate(escapeMrkdwn(h.text.replace(/\s+/g, ' ')), 200)}`);
   return `*Earlier in this conversation*\n${lines.join('\n')}`;

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACTION } from '../../../src/adapters/slack/blocks.ts';
+import { blockActionsBody, eventCallbackBody, postSigned, signSlackRequest } from '../../fakes/slack-signing.ts';
+import { messageChangedEvent } from '../../fixtures/slack/events.ts';
+import { FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, SECRET, startSlackHarness, type SlackHarness } from './harness.ts';
+
+let h: SlackHarness;
+beforeEach(async () => {
+  h = await startSlackHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** A DM customer question that the (empty) KB cannot answer: escalated into a thread. */
+async function escalate(text = 'My invoice shows VAT twice, can you fix it?'): Promise<{ rootTs: string; conversationId: string }> {
+  const { status } = await h.customerDm(text);
+  expect(status).toBe(200);
+  await h.drain();
+  const root = h.roots().at(-1);
+  if (root === undefined) throw new Error('no root message in the founder channel');
+  const conversationId = await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: root.ts });
+  if (conversationId === null) throw new Error('root message not attached to a conversation');
+  return { rootTs: root.ts, conversationId };
+}
+
+const founderMessages = (conversationId: string) =>
+  h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder' }, orderBy: { createdAt: 'asc' } });
+
+describe('escalation into a founder thread', () => {
+  it('a customer question posts one root message (Block Kit) and attaches the thread; later messages go in it', async () => {
+    const { rootTs, conversationId } = await escalate();
+    expect(h.roots()).toHaveLength(1);
+    const root = h.roots()[0]!;
+    const json = JSON.stringify(root.blocks);
+    expect(json).toContain('My invoice shows VAT twice, can you fix it?');
+    expect(json).toContain('ucustomer · Slack');
+    expect(json).not.toContain('_customer_: My invoice');
+    expect(json).toContain('waiting for you');
+    expect(json).toContain(ACTION.resolve);
+    expect(await h.desk.core.founder.threadOf(conversationId)).toEqual({ channelId: FOUNDER_CHANNEL, threadTs: rootTs });
+    // The customer was told a person will answer, in their DM.
+    expect(postedTo(h.fake, 'D1')).toHaveLength(1);
+
+    await h.customerDm('Also, the address on it is wrong.');
+    await h.drain();
+    expect(h.roots()).toHaveLength(1);
+    expect(h.inThread(rootTs).map((m) => m.text)).toEqual([expect.stringContaining('the address on it is wrong')]);
+  });
+});
+
+describe('relay of founder thread replies', () => {
+  it('a founder reply reaches the customer; the thread shows it was delivered and the root says answered', async () => {
+    const { rootTs, conversationId } = await escalate();
+    const before = postedTo(h.fake, 'D1').length;
+    const { status } = await h.founderReply(rootTs, 'Fixed — a new invoice is on its way. See <https://example.com/inv|your invoices> &amp; thanks!');
+    expect(status).toBe(200);
+    await h.drain();
+    const toCustomer = postedTo(h.fake, 'D1').slice(before);
+    expect(toCustomer.map((m) => m.text)).toEqual(['Fixed — a new invoice is on its way. See your invoices (https://example.com/inv) &amp; thanks!']);
+    expect(h.inThread(rootTs).map((m) => m.text)).toContain('✓ delivered');
+    const update = h.fake.callsOf('chat.update').at(-1);
+    expect(update?.payload).toMatchObject({ channel: FOUNDER_CHANNEL, ts: rootTs });
+    expect(JSON.stringify(update?.payload.blocks)).toContain('answered by <@UFOUNDER>');
+    expect(await founderMessages(conversationId)).toHaveLength(1);
+  });
+
+  it.each(['note: check the VAT settings first', 'Note : internal', 'NOTE: do not send', ';; just for me', '*note*: bold note'])(
+    '"%s" is a private note: never sent',
+    async (text) => {
+      const { rootTs, conversationId } = await escalate();
+      const before = postedTo(h.fake, 'D1').length;
+      const { status, ts } = await h.founderReply(rootTs, text);
+      expect(status).toBe(200);
+      await h.drain();
+      expect(postedTo(h.fake, 'D1').slice(before)).toEqual([]);
+      expect(await founderMessages(conversationId)).toEqual([]);
+      await h.fake.waitFor((c) => c.method === 'reactions.add' && c.payload.timestamp === ts && c.payload.name === 'memo');
+    },
+  );
+
+  it('a retried event is ignored, and so is the same message under another event id', async () => {
+    const { rootTs, conversationId } = await escalate();
+    const before = postedTo(h.fake, 'D1').length;
+    const first = await h.founderReply(rootTs, 'Only once, please.');
+    // Slack's redelivery: same body (same event_id), with X-Slack-Retry-Num.
+    const retry = await h.post(first.body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    // The same message as if redelivered to a fresh process (another event id, same ts).
+    await h.founderReply(rootTs, 'Only once, please.', { ts: first.ts });
+    await h.drain();
+    expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual(['Only once, please.']);
+    expect(await founderMessages(conversationId)).toHaveLength(1);
+  });
+
+  it('a retried customer event stores the message once', async () => {
+    const dm = await h.customerDm('Where is my order?');
+    const body = eventCallbackBody({ eventId: dm.eventId, event: { type: 'message', user: 'UCUSTOMER', text: 'Where is my order?', ts: dm.ts, channel: 'D1', channel_type: 'im', event_ts: dm.ts } });
+    expect((await h.post(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    await h.customerDm('Where is my order?', { ts: dm.ts });
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
+  });
+
+  it('edits, other users and unknown commands are not relayed; !resolve resolves and updates the root', async () => {
+    const { rootTs, conversationId } = await escalate();
+    const before = postedTo(h.fake, 'D1').length;
+    const edit = messageChangedEvent({ ts: nextTs(), newText: 'edited reply', oldText: 'reply', channel: FOUNDER_CHANNEL, threadTs: rootTs });
+    expect((await h.post(eventCallbackBody({ eventId: 'EvEdit1', event: edit }))).status).toBe(200);
+    await h.founderReply(rootTs, 'I am not a founder', { user: 'UINTRUDER' });
+    await h.founderReply(rootTs, '!frobnicate now');
+    await h.fake.waitFor((c) => c.method === 'chat.postEphemeral' && String(c.payload.text).includes('Unknown command'));
+    await h.founderReply(rootTs, '!resolve');
+    await h.drain();
+    expect(postedTo(h.fake, 'D1').slice(before)).toEqual([]);
+    expect(await founderMessages(conversationId)).toEqual([]);
+    const conversation = await h.desk.database.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation.status).toBe('resolved');
+    expect(JSON.stringify(h.fake.callsOf('chat.update').at(-1)?.payload.blocks)).toContain('resolved by <@UFOUNDER>');
+  });
+
+  it('the Resolve button works for founders only', async () => {
+    const { rootTs, conversationId } = await escalate();
+    const press = (userId: string) => h.post(blockActionsBody({ actionId: ACTION.resolve, value: conversationId, userId, channelId: FOUNDER_CHANNEL, messageTs: rootTs }));
+    expect((await press('UINTRUDER')).status).toBe(200);
+    const status = async () => (await h.desk.database.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status;
+    expect(await status()).toBe('escalated');
+    expect((await press(FOUNDER)).status).toBe(200);
+    expect(await status()).toBe('resolved');
+  });
+});
+
+describe('request authenticity', () => {
+  it.each([
+    ['forged signature', { headers: { 'x-slack-signature': `v0=${'0'.repeat(64)}` } }],
+    ['another secret', { signingSecret: 'not-the-secret' }],
+    ['stale timestamp (6 minutes old)', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+  ])('%s → 401 and nothing stored or sent', async (_name, o: { headers?: Record<string, string>; signingSecret?: string; timestamp?: number }) => {
+    const body = eventCallbackBody({ eventId: 'EvForged1', event: { type: 'message', user: 'UCUSTOMER', text: 'hello', ts: nextTs(), channel: 'D1', channel_type: 'im' } });
+    const res = await postSigned(h.url, body, { signingSecret: o.signingSecret ?? SECRET, ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}), ...(o.headers ? { headers: o.headers } : {}) });
+    expect(res.status).toBe(401);
+    await h.drain();
+    expect(await h.desk.database.db.prisma.message.count()).toBe(0);
+    expect(await h.desk.database.db.prisma.outbox.count()).toBe(0);
+    expect(h.fake.calls).toEqual([]);
+  });
+
+  it('the same body correctly signed is accepted (the 401s above are about the signature)', async () => {
+    const body = eventCallbackBody({ eventId: 'EvGood1', event: { type: 'message', user: 'UCUSTOMER', text: 'hello', ts: nextTs(), channel: 'D1', channel_type: 'im' } });
+    expect(signSlackRequest({ body, signingSecret: SECRET })['content-type']).toBe('application/json');
+    expect((await postSigned(h.url, body, { signingSecret: SECRET })).status).toBe(200);
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
+  });
+});
