@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { registerBenchCommand } from './bench-command.ts';
+import { registerChatCommand } from './chat-command.ts';
+import { registerKbCommand } from './kb-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerStartCommand } from './start-command.ts';
 
@@ -7,6 +10,9 @@ const program = new Command('solodesk')
   .showHelpAfterError();
 
 registerStartCommand(program);
+registerChatCommand(program);
+registerKbCommand(program);
 registerMigrateCommand(program);
+registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -49,6 +49,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
   private watermark = new Date(0);
   private lastSync = 0;
   private loading: Promise<void> | undefined;
+  private prepareTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -156,6 +157,19 @@ export class KnowledgeBaseService implements KnowledgeBase {
     return this.update(article.slug, { questions: [...article.questions, phrasing] }, actor, `learned question: ${phrasing}`);
   }
 
+  /** Does the index's deferred work (norms, calibration refit) now rather than on a customer's question. */
+  prepare(): void {
+    if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    this.prepareTimer = undefined;
+    this.index.prepare();
+  }
+
+  private schedulePrepare(): void {
+    if (this.prepareTimer) return;
+    this.prepareTimer = setTimeout(() => this.prepare(), 50);
+    this.prepareTimer.unref();
+  }
+
   private applyLocally(row: ArticleRow): ArticleView {
     const view = toView(row);
     this.indexArticle(view);
@@ -176,6 +190,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
     } else if (this.published.delete(view.id)) {
       this.index.remove(view.id);
     }
+    this.schedulePrepare();
   }
 
   private async pullChanges(): Promise<void> {

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { ChannelContext, ChannelParts } from './adapters/channel.ts';
+import { ConsoleChannel } from './adapters/console/console-channel.ts';
+import { createSlackChannel } from './adapters/slack/index.ts';
+import { createTelegramChannel } from './adapters/telegram/index.ts';
+import { FOUNDER_CHANNEL } from './core/ports.ts';
+import { createDesk, importSampleKbIfEmpty } from './desk.ts';
+import type { PartsFactory, ServiceContext, ServicePart } from './service.ts';
+
+// What `solodesk start` and `solodesk chat` run: the KB, the outbox dispatcher, and every
+// configured channel. A channel that cannot be built or started is logged and left out; the
+// others go on (DESIGN.md §3).
+
+export interface TerminalOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Called when the terminal's input has ended (piped input read to the end). */
+  onEnd?: () => void;
+}
+
+export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFactory {
+  return (context) => {
+    const desk = createDesk(context);
+    const channelContext: ChannelContext = { ...context, core: desk.core, kb: desk.kb };
+    const parts: ServicePart[] = [
+      {
+        name: 'kb',
+        required: true,
+        start: async () => {
+          await importSampleKbIfEmpty(desk, context.db, context.logger);
+          await desk.kb.sync(true);
+        },
+        stop: async () => undefined,
+      },
+      {
+        // Started before the channels and stopped after them: what they enqueue still goes out.
+        name: 'outbox',
+        required: true,
+        start: async () => desk.core.dispatcher.start(),
+        stop: () => desk.core.dispatcher.stop(),
+      },
+    ];
+    const channels: Array<[string, () => ChannelParts]> = [];
+    if (context.config.telegram) channels.push(['telegram', () => createTelegramChannel(channelContext)]);
+    if (context.config.slack) channels.push(['slack', () => createSlackChannel(channelContext)]);
+    if (context.config.wechaty) {
+      context.logger.warn('WECHATY_PUPPET is set, but this version has no WeChat channel yet; WeChat stays off');
+    }
+    for (const [name, build] of channels) {
+      try {
+        const built = build();
+        for (const sender of built.senders) desk.core.dispatcher.registerSender(sender);
+        parts.push({ ...built.part, name });
+      } catch (error) {
+        context.logger.error({ err: error, channel: name }, `${name} could not be set up; the other channels go on`);
+      }
+    }
+    if (options.terminal) parts.push(terminalPart(context, desk.core, options.terminal));
+    return parts;
+  };
+}
+
+function terminalPart(context: ServiceContext, core: ReturnType<typeof createDesk>['core'], terminal: TerminalOptions): ServicePart {
+  const founderHere = !core.dispatcher.channels.includes(FOUNDER_CHANNEL);
+  const channel = new ConsoleChannel({
+    core,
+    prisma: context.db.prisma,
+    input: terminal.input,
+    output: terminal.output,
+    founderHere,
+    sessionId: randomBytes(4).toString('hex'),
+    userName: safeUserName(),
+  });
+  for (const sender of channel.senders) core.dispatcher.registerSender(sender);
+  let running: Promise<void> | undefined;
+  return {
+    name: 'console',
+    start: async () => {
+      running = channel.run().then(
+        () => terminal.onEnd?.(),
+        (error: unknown) => {
+          context.logger.error({ err: error }, 'console channel failed');
+          terminal.onEnd?.();
+        },
+      );
+    },
+    stop: async () => {
+      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    },
+  };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'console-user';
+  } catch {
+    return 'console-user';
+  }
+}

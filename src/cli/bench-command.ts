@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../config/env.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { createDesk } from '../desk.ts';
+import {
+  formatBenchmarkSummary,
+  metricsJsonLine,
+  parseDataset,
+  runDecisionBenchmark,
+  syntheticScaleBenchmark,
+  type KbDataset,
+} from '../kb/bench/index.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { runCommand } from './run-command.ts';
+
+// `solodesk bench kb`: the dataset's articles go into a fresh KB through the same service the
+// importer uses, and every query goes through the same decision the bot makes (DESIGN.md §4).
+// The last line printed is the contract's JSON object.
+
+export function registerBenchCommand(program: Command): void {
+  const bench = program.command('bench').description('measure Solodesk');
+  bench
+    .command('kb')
+    .description('answer/suggest/escalate quality and latency of the KB decision on a dataset')
+    .option('--dataset <file>', 'dataset JSON (articles and queries, DESIGN.md §4)')
+    .option('--all [dir]', 'every dataset in a folder (default ../shared/bench)')
+    .option('--learn', 'replay the queries as customers who pick suggestions and a founder who saves the rest')
+    .option('--scale', 'also time the decision over 10,000 synthetic articles')
+    .action((options: { dataset?: string; all?: string | boolean; learn?: boolean; scale?: boolean }) =>
+      runCommand(async (config) => {
+        const files = options.dataset
+          ? [options.dataset]
+          : options.all
+            ? datasetsIn(typeof options.all === 'string' ? options.all : '../shared/bench')
+            : [];
+        if (files.length === 0) throw new Error('give --dataset <file> or --all [dir]');
+        if (options.scale || options.all) {
+          const scale = syntheticScaleBenchmark({ articles: 10_000, queries: 2_000 });
+          console.log(`# synthetic scale: 10,000 articles — ${JSON.stringify(scale)}`);
+        }
+        for (const file of files) {
+          const dataset = parseDataset(JSON.parse(readFileSync(file, 'utf8')));
+          for (const learn of options.all && !options.learn ? [false, true] : [Boolean(options.learn)]) {
+            await benchDataset(config, dataset, learn);
+          }
+        }
+      }),
+    );
+}
+
+function datasetsIn(dir: string): string[] {
+  const folder = resolve(dir);
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(folder, f));
+}
+
+async function benchDataset(config: Config, dataset: KbDataset, learn: boolean): Promise<void> {
+  const db = await openDatabase({ dataDir: 'memory://' });
+  try {
+    await db.migrate();
+    const desk = createDesk({ db, config, logger: createLogger({ level: 'warn' }), metrics: createMetrics() });
+    const articleIdOf = new Map<string, string>();
+    for (const a of dataset.articles) {
+      const article = await desk.kb.create(
+        { title: a.title, body: a.body, questions: [...a.questions], tags: [...a.tags], language: a.language ?? a.lang ?? dataset.language ?? 'en' },
+        'bench',
+      );
+      articleIdOf.set(a.id, article.id);
+    }
+    const datasetIdOf = new Map([...articleIdOf].map(([datasetId, id]) => [id, datasetId]));
+    await desk.kb.sync(true);
+    desk.kb.prepare();
+    const toDatasetId = (id: string | null) => (id === null ? null : (datasetIdOf.get(id) ?? id));
+    const metrics = await runDecisionBenchmark({
+      queries: dataset.queries,
+      decideQuery: async (text) => {
+        const { decision } = await desk.kb.decide(text);
+        return {
+          ...decision,
+          articleId: toDatasetId(decision.articleId),
+          suggestions: decision.suggestions.map((id) => toDatasetId(id)!),
+          candidates: decision.candidates.map((c) => ({ ...c, articleId: toDatasetId(c.articleId)! })),
+        };
+      },
+      ...(learn
+        ? {
+            learn: {
+              teach: async (datasetId: string, question: string) => {
+                const id = articleIdOf.get(datasetId);
+                if (!id) return;
+                await desk.kb.addExampleQuestion(id, question, 'bench:founder');
+                // The founder's save pays for the refit, not the next customer's question.
+                desk.kb.prepare();
+              },
+            },
+          }
+        : {}),
+    });
+    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — thresholds ${JSON.stringify(desk.kb.thresholds)}`);
+    for (const line of formatBenchmarkSummary(metrics, dataset.name)) console.log(line);
+    console.log(metricsJsonLine(metrics));
+  } finally {
+    await db.close();
+  }
+}

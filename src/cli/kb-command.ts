@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/env.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { createDesk, type Desk } from '../desk.ts';
+import { exportKbDirectory, importKbDirectory } from '../kb/markdown.ts';
+import { createLogger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { runCommand } from './run-command.ts';
+
+async function withDesk(config: Config, run: (desk: Desk) => Promise<void>): Promise<void> {
+  const db = await openDatabase(config.database);
+  try {
+    await db.migrate();
+    await run(createDesk({ db, config, logger: createLogger({ level: 'warn' }), metrics: createMetrics() }));
+  } finally {
+    await db.close();
+  }
+}
+
+export function registerKbCommand(program: Command): void {
+  const kb = program.command('kb').description('curate the knowledge base');
+
+  kb.command('import')
+    .argument('<dir>', 'folder of Markdown files with front matter (title, questions, tags, lang, status)')
+    .description('create or update articles from Markdown files (the file name is the slug)')
+    .action((dir: string) =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          const result = await importKbDirectory(desk.kb, dir, 'cli:import');
+          console.log(
+            `imported ${dir}: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`,
+          );
+        }),
+      ),
+    );
+
+  kb.command('export')
+    .argument('<dir>', 'folder to write one Markdown file per article into')
+    .description('write every article (archived ones too) as Markdown with front matter')
+    .action((dir: string) =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          const slugs = await exportKbDirectory(desk.kb, dir);
+          console.log(`exported ${slugs.length} article(s) to ${dir}`);
+        }),
+      ),
+    );
+
+  kb.command('list')
+    .option('--tag <tag>', 'only articles with this tag')
+    .option('--status <status>', 'draft, published or archived (default: all but archived)')
+    .description('list articles')
+    .action((options: { tag?: string; status?: 'draft' | 'published' | 'archived' }) =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          const articles = await desk.kb.list({ ...(options.tag ? { tag: options.tag } : {}), ...(options.status ? { status: options.status } : {}) });
+          for (const a of articles) {
+            console.log(`${a.slug.padEnd(32)} ${a.status.padEnd(9)} v${a.version}  ${a.title}${a.tags.length ? `  [${a.tags.join(', ')}]` : ''}`);
+          }
+          console.log(`${articles.length} article(s)`);
+        }),
+      ),
+    );
+
+  kb.command('search')
+    .argument('<text>', 'a customer question')
+    .description('rank articles for a question and show the decision (answer, suggest or escalate)')
+    .action((text: string) =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          await desk.kb.sync(true);
+          const { decision, ranked } = await desk.kb.decide(text);
+          ranked.forEach((r, i) =>
+            console.log(`${i + 1}. ${r.article.slug.padEnd(32)} score ${r.score.toFixed(3)}  confidence ${r.confidence.toFixed(3)}  ${r.article.title}`),
+          );
+          if (ranked.length === 0) console.log('(no matching article)');
+          const thresholds = desk.kb.thresholds;
+          console.log(
+            `decision: ${decision.outcome} (confidence ${decision.confidence.toFixed(3)}; answers at ≥ ${thresholds.answer}, suggests at ≥ ${thresholds.suggest})`,
+          );
+        }),
+      ),
+    );
+}
