@@ -10,10 +10,10 @@
  * and centroid cosines) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
-import type { KbIndex, ScoredCandidate } from './kb-index.ts';
+import { foldOf, type KbIndex, type ScoredCandidate } from './kb-index.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
-export const CONFIDENCE_FEATURES = 6;
+export const CONFIDENCE_FEATURES = 8;
 
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
@@ -43,13 +43,13 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
   if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
   let rival = 0;
   for (let j = 0; j < cands.length; j++) if (j !== i) rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
-  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched];
+  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched, c.prob, c.prob - c.rivalProb];
 }
 
 /** Used when the KB is too small to learn from (no held-out probes): deliberately cautious. */
 export const FALLBACK_CALIBRATION: Calibration = {
-  top1: { weights: [10, 12, 0, 0, 0, 0], bias: -9 },
-  top3: { weights: [10, 4, 0, 0, 0, 0], bias: -6 },
+  top1: { weights: [10, 12, 0, 0, 0, 0, 0, 0], bias: -9 },
+  top3: { weights: [10, 4, 0, 0, 0, 0, 0, 0], bias: -6 },
   probes: 0,
   fittedAt: -1,
   fittedSize: 0,
@@ -84,15 +84,17 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
       .slice(0, perArticle);
     for (const { q, i } of questions) {
       const rest = { ...article, questions: article.questions.filter((_, j) => j !== i) };
-      const cands = index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5));
+      const fold = foldOf(article.id, q, index.options.classifierFolds);
+      const cands = index.withClassifierFold(fold, () => index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5)));
       if (cands.length === 0) continue;
       const x = candidateFeatures(cands, 0);
       top1.push({ x, y: cands[0]?.articleId === article.id ? 1 : 0, weight: 1 });
       top3.push({ x, y: cands.slice(0, 3).some((c) => c.articleId === article.id) ? 1 : 0, weight: 1 });
     }
+    const articleFold = foldOf(article.id, '', index.options.classifierFolds);
     index.withTemporaryChange(article.id, null, () => {
       for (const { q } of questions) {
-        const cands = index.rankDetailed(q, 5);
+        const cands = index.withClassifierFold(articleFold, () => index.rankDetailed(q, 5), true);
         if (cands.length === 0) continue;
         const x = candidateFeatures(cands, 0);
         top1.push({ x, y: 0, weight: options.outOfScopeWeight });

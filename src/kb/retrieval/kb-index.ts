@@ -12,6 +12,7 @@
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions, type FeatureVector } from './features.ts';
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
+import { DEFAULT_SOFTMAX_OPTIONS, logits, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxOptions, type TrainingExample } from './classifier.ts';
 
 export interface IndexedArticle {
   id: string;
@@ -35,6 +36,10 @@ export interface ScoredCandidate extends RankedCandidate {
   centroid: number;
   /** share of the query's weight (idf², words only) found anywhere in the article */
   matched: number;
+  /** probability the article classifier gives this article (0 without a classifier) */
+  prob: number;
+  /** best other classifier probability (0 without a classifier) */
+  rivalProb: number;
 }
 
 export interface RankingOptions {
@@ -52,6 +57,15 @@ export interface RankingOptions {
    * (they then only serve typos); keeps large indexes fast, costs ~1 point of top1
    */
   queryCharGramsForUnknownOnlyAbove: number;
+  /** KBs with at most this many articles get a softmax classifier re-ranker */
+  classifierMaxArticles: number;
+  /** weight of the classifier probability added to the retrieval score */
+  classifierWeight: number;
+  /** retrieval candidates re-ranked by the classifier */
+  rerankPool: number;
+  /** folds for cross-fitted classifiers (calibration probes see honest scores) */
+  classifierFolds: number;
+  softmax: SoftmaxOptions;
 }
 
 export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
@@ -61,7 +75,30 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   maxDfShare: 0.05,
   maxQueryFeatures: 400,
   queryCharGramsForUnknownOnlyAbove: 2000,
+  classifierMaxArticles: 1500,
+  classifierWeight: 0.5,
+  rerankPool: 30,
+  classifierFolds: 5,
+  softmax: DEFAULT_SOFTMAX_OPTIONS,
 };
+
+interface FittedClassifier {
+  /** main model, then one per fold (trained without that fold's questions) */
+  models: SoftmaxModel[];
+  classOf: Map<string, number>;
+  articleOfClass: string[];
+}
+
+/** Deterministic fold of an example question (titles are never held out). */
+export function foldOf(articleId: string, question: string, folds: number): number {
+  let h = 2166136261;
+  const t = `${articleId}\u0000${question}`;
+  for (let i = 0; i < t.length; i++) {
+    h ^= t.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % folds;
+}
 
 interface ArticleEntry {
   article: IndexedArticle;
@@ -83,6 +120,10 @@ export class KbIndex {
   private slotScores = new Float64Array(0);
   private version = 0;
   private fitted: Calibration | null = null;
+  private clf: FittedClassifier | null = null;
+  /** classifier model in use: 0 = main, k + 1 = fold k (calibration probes) */
+  private activeModel = 0;
+  private clfScratch = new Float64Array(0);
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
 
@@ -98,7 +139,11 @@ export class KbIndex {
   calibration(): Calibration {
     const c = this.fitted;
     const stale = !c || this.version - c.fittedAt >= Math.max(20, Math.ceil(c.fittedSize * 0.2)) || (c.fittedSize < 2 && this.size >= 2);
-    if (stale) this.fitted = calibrate(this, this.calibrationOptions);
+    if (stale) {
+      this.refreshStatistics();
+      this.fitClassifier();
+      this.fitted = calibrate(this, this.calibrationOptions);
+    }
     return this.fitted as Calibration;
   }
 
@@ -148,6 +193,54 @@ export class KbIndex {
     this.byId.set(article.id, entry);
     this.refreshCentroid(entry);
     this.version++;
+    // an article the classifier has never seen: refit (classifier and calibration) soon
+    if (this.clf && !this.clf.classOf.has(article.id) && this.store.trackDrift) this.fitted = null;
+  }
+
+  /** Fit the classifier re-ranker (main and cross-fitted fold models), or drop it. */
+  private fitClassifier(): void {
+    const o = this.options;
+    this.clf = null;
+    if (this.size < 2 || this.size > o.classifierMaxArticles || o.classifierWeight <= 0) return;
+    const classOf = new Map<string, number>();
+    const articleOfClass: string[] = [];
+    const all: Array<TrainingExample & { fold: number; articleFold: number }> = [];
+    for (const e of this.byId.values()) {
+      const y = articleOfClass.length;
+      classOf.set(e.article.id, y);
+      articleOfClass.push(e.article.id);
+      const texts = [...(e.article.title.trim() ? [''] : []), ...e.article.questions.filter((q) => q.trim())];
+      for (const [m, id] of e.memberIds.entries()) {
+        const d = this.store.docs[id];
+        if (!d || !d.alive) continue;
+        const x: Array<[number, number]> = [];
+        for (let i = 0; i < d.feats.length; i++) {
+          const f = d.feats[i] as number;
+          x.push([f, ((d.vals[i] as number) * this.store.idf(f)) / d.norm]);
+        }
+        // titles (and questions the fold hash cannot tell apart) stay in every fold
+        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.id, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.id, '', o.classifierFolds) });
+      }
+    }
+    const models = [trainSoftmax(all, articleOfClass.length, o.softmax)];
+    for (let k = 0; k < o.classifierFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.fold !== k), articleOfClass.length, o.softmax));
+    // article folds: models that never saw a fifth of the articles (out-of-scope probes)
+    for (let k = 0; k < o.classifierFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.articleFold !== k), articleOfClass.length, o.softmax));
+    this.clf = { models, classOf, articleOfClass };
+  }
+
+  /**
+   * Run `probe` with the classifier trained without question fold `fold`, or (articleFold)
+   * without the articles of that fold (calibration probes).
+   */
+  withClassifierFold<T>(fold: number, probe: () => T, articleFold = false): T {
+    const previous = this.activeModel;
+    this.activeModel = this.clf ? fold + 1 + (articleFold ? this.options.classifierFolds : 0) : 0;
+    try {
+      return probe();
+    } finally {
+      this.activeModel = previous;
+    }
   }
 
   remove(articleId: string): void {
@@ -263,6 +356,9 @@ export class KbIndex {
       }
     }
     const out: Array<ScoredCandidate & { slot: number }> = [];
+    const clf = this.clf;
+    const model = clf ? clf.models[this.activeModel] : undefined;
+    const keep = model ? Math.max(limit, o.rerankPool) : limit;
     let floor = -Infinity;
     for (const slot of hitSlots) {
       const base = slot * 3;
@@ -279,12 +375,34 @@ export class KbIndex {
       const nearest = Math.max(member, body * o.bodyWeight);
       const score = o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid;
       if (score < floor) continue;
-      out.push({ articleId: entry.article.id, score, nearest, centroid, matched: 0, slot });
-      if (out.length > limit * 8) {
-        // keep the candidate list short on large KBs: prune to the best `limit`
+      out.push({ articleId: entry.article.id, score, nearest, centroid, matched: 0, prob: 0, rivalProb: 0, slot });
+      if (out.length > keep * 8) {
+        // keep the candidate list short on large KBs: prune to the best `keep`
         out.sort((a, b) => b.score - a.score);
-        out.length = limit;
-        floor = (out[limit - 1] as ScoredCandidate).score;
+        out.length = keep;
+        floor = (out[keep - 1] as ScoredCandidate).score;
+      }
+    }
+    if (clf && model) {
+      out.sort((a, b) => b.score - a.score);
+      if (out.length > keep) out.length = keep;
+      if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
+      const x: Array<[number, number]> = query.map(([f, v]) => [f, (v * this.store.idf(f)) / qNorm]);
+      const p = softmaxInPlace(logits(model, x, this.clfScratch), (c) => this.byId.has(clf.articleOfClass[c] as string));
+      let best = 0;
+      let second = 0;
+      for (let c = 0; c < p.length; c++) {
+        const v = p[c] as number;
+        if (v > best) {
+          second = best;
+          best = v;
+        } else if (v > second) second = v;
+      }
+      for (const c of out) {
+        const k = clf.classOf.get(c.articleId);
+        c.prob = k === undefined ? 0 : (p[k] as number);
+        c.rivalProb = c.prob >= best ? second : best;
+        c.score += o.classifierWeight * c.prob;
       }
     }
     out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
