@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/open-database.ts';
+import { createKnowledgeBase, InvalidArticleError, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
+import { exportKbDirectory, importKbDirectory, KbFileError } from '../../src/kb/markdown.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const SAMPLE = 'examples/kb';
+let database: TestDatabase;
+let kb: KnowledgeBaseService;
+const folders: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'solodesk-kb-'));
+  folders.push(dir);
+  return dir;
+};
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  kb = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0 });
+});
+afterEach(async () => {
+  await database.dispose();
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the knowledge base service', () => {
+  it('matches English and Chinese questions to the right sample article', async () => {
+    await importKbDirectory(kb, SAMPLE, 'test');
+    const cases: Array<[string, string]> = [
+      ['I forgot my password, how can I reset it?', 'reset-password'],
+      ['how do I get my money back', 'refund-policy'],
+      ['where is my invoice PDF', 'invoice'],
+      ['我忘记密码了', 'zh-reset-password'],
+      ['怎么申请退款？', 'zh-refund'],
+      ['如何导出数据', 'zh-export-data'],
+    ];
+    for (const [question, slug] of cases) {
+      const { decision, ranked } = await kb.decide(question);
+      expect(ranked[0]?.article.slug, question).toBe(slug);
+      expect(decision.outcome, question).toBe('answer');
+    }
+    // Japanese and Korean do not break it: ranked or escalated, never thrown.
+    for (const text of ['パスワードを忘れました', '비밀번호를 잊어버렸어요']) {
+      expect(['answer', 'suggest', 'escalate']).toContain((await kb.decide(text)).decision.outcome);
+    }
+  });
+
+  it('import → export → import is lossless', async () => {
+    const first = await importKbDirectory(kb, SAMPLE, 'test');
+    expect(first.created).toHaveLength(readdirSync(SAMPLE).length);
+    await kb.update('pricing', { status: 'draft' }, 'test');
+    await kb.archive('offline-mode', 'test');
+    const out1 = tempDir();
+    await exportKbDirectory(kb, out1);
+
+    const other = await createTestDatabase();
+    try {
+      const kb2 = createKnowledgeBase(other.db.prisma, { syncIntervalMs: 0 });
+      await importKbDirectory(kb2, out1, 'test');
+      const out2 = tempDir();
+      await exportKbDirectory(kb2, out2);
+      const files = readdirSync(out1).sort();
+      expect(readdirSync(out2).sort()).toEqual(files);
+      for (const f of files) expect(readFileSync(join(out2, f), 'utf8'), f).toBe(readFileSync(join(out1, f), 'utf8'));
+      const strip = ({ id: _i, updatedAt: _u, version: _v, author: _a, ...rest }: Record<string, unknown>) => rest;
+      const all = async (k: KnowledgeBaseService) =>
+        [...(await k.list()), ...(await k.list({ status: 'archived' }))].map((a) => strip({ ...a })).sort((a, b) => String(a.slug).localeCompare(String(b.slug)));
+      expect(await all(kb2)).toEqual(await all(kb));
+      // Importing the same files again changes nothing.
+      expect((await importKbDirectory(kb2, out1, 'test')).unchanged).toHaveLength(files.length);
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('rejects an invalid file and imports nothing', async () => {
+    const dir = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'good.md'), '---\ntitle: Good\n---\nBody\n');
+    writeFileSync(join(dir, 'bad.md'), '---\nquestions: [a]\n---\nNo title\n');
+    await expect(importKbDirectory(kb, dir, 'test')).rejects.toThrow(KbFileError);
+    expect(await kb.list()).toEqual([]);
+  });
+
+  it('every change is a revision and an audit row; archived articles stop answering', async () => {
+    const created = await kb.create({ title: 'Shipping times', body: 'Orders ship in 2 days.', questions: ['How long does shipping take?'] }, 'founder:U1');
+    await kb.update(created.slug, { body: 'Orders ship in 1 day.' }, 'founder:U1');
+    expect((await kb.decide('How long does shipping take?')).decision.articleId).toBe(created.id);
+    await kb.archive(created.slug, 'founder:U2');
+    const history = await kb.history(created.slug);
+    expect(history.map((h) => [h.version, h.change, h.author])).toEqual([
+      [3, 'archived', 'founder:U2'],
+      [2, 'edited', 'founder:U1'],
+      [1, 'created', 'founder:U1'],
+    ]);
+    expect(await database.db.prisma.auditLog.count({ where: { entity: 'article', entityId: created.id } })).toBe(3);
+    expect((await kb.decide('How long does shipping take?')).decision.outcome).toBe('escalate');
+    await expect(kb.create({ title: ' ', body: '' }, 'x')).rejects.toThrow(InvalidArticleError);
+  });
+
+  it('respects the answer threshold', async () => {
+    await importKbDirectory(kb, SAMPLE, 'test');
+    const question = 'How do I reset my password?';
+    expect((await kb.decide(question)).decision.outcome).toBe('answer');
+    const strict = createKnowledgeBase(database.db.prisma, { thresholds: { answer: 1.01, suggest: 0.5 }, syncIntervalMs: 0 });
+    const decision = (await strict.decide(question)).decision;
+    expect(decision.outcome).not.toBe('answer');
+    expect(decision.confidence).toBeGreaterThan(0.5);
+  });
+
+  it('learns a customer phrasing once, and answers it next time', async () => {
+    await importKbDirectory(kb, SAMPLE, 'test');
+    const phrasing = 'my teammates should see my boards too';
+    const article = (await kb.getBySlug('invite-team'))!;
+    await kb.addExampleQuestion(article.id, phrasing, 'customer:u1');
+    await kb.addExampleQuestion(article.id, phrasing.toUpperCase(), 'customer:u1');
+    const learned = (await kb.getBySlug('invite-team'))!;
+    expect(learned.questions.filter((q) => q.toLowerCase() === phrasing)).toHaveLength(1);
+    expect((await kb.decide(phrasing)).decision).toMatchObject({ outcome: 'answer', articleId: article.id });
+  });
+
+  it('an edit made elsewhere is seen by another KB on the same database', async () => {
+    // On PostgreSQL the other KB has its own connection pool, as another process would.
+    const elsewhere: Database = database.url ? await openDatabase({ url: database.url, dataDir: '' }) : database.db;
+    try {
+      const other = createKnowledgeBase(elsewhere.prisma, { syncIntervalMs: 0 });
+      expect((await kb.decide('Is there a student discount?')).decision.outcome).toBe('escalate');
+      await other.create({ title: 'Student discount', body: '50% off.', questions: ['Is there a student discount?'] }, 'founder');
+      expect((await kb.decide('Is there a student discount?')).decision.outcome).toBe('answer');
+    } finally {
+      if (elsewhere !== database.db) await elsewhere.close();
+    }
+  });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))('an edit is visible to a second solodesk process', async () => {
+    await kb.create({ title: 'Student discount', body: '50% off.', questions: ['Is there a student discount?'] }, 'founder');
+    const run = spawnSync('node', ['bin/solodesk.js', 'kb', 'search', 'Is there a student discount?'], {
+      env: { ...process.env, DATABASE_URL: database.url! },
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toMatch(/1\. student-discount/);
+    expect(run.stdout).toMatch(/decision: answer/);
+  });
+});
