@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { conversationFromTag, conversationTag } from '../../../src/adapters/telegram/founder.ts';
+import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
+import { callbackQueryUpdate, textUpdate } from '../../fixtures/telegram/updates.ts';
+import { RecordingSender } from '../../support/test-desk.ts';
+import { FOUNDER_ID, SECRET, startHarness, type Harness } from './harness.ts';
+import { checkTelegramHtml } from './telegram-html.ts';
+
+const CUSTOMER = 5555555;
+const QUESTION = 'Do you have a public API for webhooks?';
+let h: Harness | undefined;
+let nextUpdate = 1;
+let nextFounderMessage = 9000;
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function customerSays(text: string, messageId: number) {
+  return h!.post(textUpdate({ updateId: nextUpdate++, chatId: CUSTOMER, fromId: CUSTOMER, messageId, text, firstName: 'Grace' }));
+}
+
+/** The founder replies (Telegram "reply") to one of the bot's messages in their private chat. */
+async function founderReplies(to: { message_id: number; text: string | undefined }, text: string) {
+  const messageId = nextFounderMessage++;
+  const visible = checkTelegramHtml(to.text ?? '').visible;
+  const response = await h!.post(
+    textUpdate({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId, text, replyTo: { messageId: to.message_id, text: visible, isBot: true, fromId: h!.fake.botInfo.id } }),
+  );
+  expect(response.status).toBe(200);
+  // The confirmation answers the founder's message.
+  const confirmation = h!.fake.sent().find((m) => Number(m.chat_id) === FOUNDER_ID && (m.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === messageId);
+  return confirmation?.text ?? '';
+}
+
+async function escalate(): Promise<{ notice: { message_id: number; text: string | undefined }; conversationId: string }> {
+  await customerSays(QUESTION, 1);
+  const conversation = await h!.desk.database.db.prisma.conversation.findFirstOrThrow();
+  expect(conversation.status).toBe('escalated');
+  const [notice] = await h!.settle(() => (h!.sentTo(FOUNDER_ID).length > 0 ? h!.sentTo(FOUNDER_ID) : null), 'escalation notice');
+  return { notice: notice!, conversationId: conversation.id };
+}
+
+describe('conversation tags', () => {
+  it('round-trips a conversation id through the #c tag', () => {
+    const id = '3f2b8c1e-9a7d-4e21-b6c0-1d2e3f4a5b6c';
+    expect(conversationTag(id)).toBe('#c3f2b8c1e9a7d4e21b6c01d2e3f4a5b6c');
+    expect(conversationFromTag(`🆘 Escalation ${conversationTag(id)}\nWhy: …`)).toBe(id);
+    expect(conversationFromTag('no tag here')).toBeNull();
+  });
+});
+
+describe('Telegram as the founder console (no Slack configured)', () => {
+  it('posts the escalation to the founder and relays the founder’s Telegram reply to the customer', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
+    expect(h.channel.senders.map((s) => s.channel)).toEqual(['telegram', FOUNDER_CHANNEL]);
+    const { notice, conversationId } = await escalate();
+    expect(notice.parse_mode).toBe('HTML');
+    expect(checkTelegramHtml(notice.text!).problems).toEqual([]);
+    expect(notice.text).toContain(conversationTag(conversationId));
+    expect(notice.text).toContain(QUESTION);
+    expect(notice.text).toContain('Grace');
+    const [ack] = h.sentTo(CUSTOMER);
+    expect(ack!.text).toMatch(/passed your message to the founder/);
+
+    const confirmation = await founderReplies(notice, 'Not yet — it is on the roadmap for March.');
+    expect(confirmation).toMatch(/Sent to the customer/);
+    const relayed = await h.settle(() => h!.sentTo(CUSTOMER).find((m) => m.text === 'Not yet — it is on the roadmap for March.'), 'relayed reply');
+    expect(relayed.parse_mode).toBeUndefined();
+    const stored = await h.desk.database.db.prisma.message.findFirstOrThrow({ where: { author: 'founder' } });
+    expect(stored).toMatchObject({ conversationId, authorRef: `telegram:${FOUNDER_ID}` });
+    // The founder's messages are never customer messages.
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
+  });
+
+  it('a note stays internal; !resolve resolves; an unknown !command is refused', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
+    const { notice, conversationId } = await escalate();
+    const before = h.sentTo(CUSTOMER).length;
+
+    expect(await founderReplies(notice, 'note: she asked the same last month')).toMatch(/Note kept internal/);
+    expect(await founderReplies(notice, '!frobnicate')).toMatch(/Unknown command/);
+    await h.desk.drain();
+    expect(h.sentTo(CUSTOMER)).toHaveLength(before);
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'founder' } })).toBe(0);
+
+    expect(await founderReplies(notice, '!resolve')).toMatch(/Resolved/);
+    const conversation = await h.desk.database.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    expect(conversation.status).toBe('resolved');
+  });
+
+  it('👎 on an answer reaches the founder as an escalation', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
+    await customerSays('How do I reset my password?', 1);
+    const [answer] = await h.settle(() => (h!.sentTo(CUSTOMER).length > 0 ? h!.sentTo(CUSTOMER) : null), 'KB answer');
+    const down = (answer!.reply_markup as { inline_keyboard: Array<Array<{ callback_data: string }>> }).inline_keyboard.flat().find((b) => b.callback_data.startsWith('fb:down:'))!;
+    await h.post(callbackQueryUpdate({ updateId: nextUpdate++, fromId: CUSTOMER, chatId: CUSTOMER, data: down.callback_data, messageId: answer!.message_id }));
+    const [notice] = await h.settle(() => (h!.sentTo(FOUNDER_ID).length > 0 ? h!.sentTo(FOUNDER_ID) : null), 'escalation after 👎');
+    expect(notice!.text).toMatch(/Escalation/);
+    expect(notice!.text).toMatch(/did not help/);
+    await h.settle(() => h!.sentTo(CUSTOMER).some((m) => /Sorry that didn't help/.test(m.text ?? '')), 'apology to the customer');
+  });
+
+  it('/kb search, /kb show and /kb list answer the founder in private', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
+    const command = async (text: string) => {
+      const count = h!.sentTo(FOUNDER_ID).length;
+      await h!.post(textUpdate({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId: nextFounderMessage++, text }));
+      return h!.sentTo(FOUNDER_ID).slice(count).map((m) => m.text ?? '').join('\n');
+    };
+    const search = await command('/kb search how do I reset my password');
+    expect(search).toMatch(/Decision: <b>answer<\/b>/);
+    expect(search).toMatch(/1\. Reset your password <code>reset-password<\/code> — \d+%.*← answer/);
+    const slug = /<code>([a-z0-9-]+)<\/code>/.exec(search)![1]!;
+    const shown = await command(`/kb show ${slug}`);
+    expect(shown).toContain('<b>Reset your password</b>');
+    expect(shown).toContain('Send reset link');
+    const list = await command('/kb list');
+    expect(list).toMatch(new RegExp(`${(await h.desk.kb.list()).length} articles`));
+    expect(list).toContain('<code>reset-password</code> — Reset your password');
+    expect(await command('/kb show no-such-article')).toMatch(/No article/);
+    for (const m of h.sentTo(FOUNDER_ID)) expect(checkTelegramHtml(m.text ?? '').problems).toEqual([]);
+    expect(await h.desk.database.db.prisma.message.count()).toBe(0);
+  });
+});
+
+describe('with Slack as the founder console', () => {
+  it('a founder reply given through the core (ctx.core.founder.reply) reaches the Telegram customer', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID], slack: true });
+    expect(h.channel.senders.map((s) => s.channel)).toEqual(['telegram']);
+    const slack = new RecordingSender(FOUNDER_CHANNEL);
+    h.desk.core.dispatcher.registerSender(slack);
+
+    await customerSays(QUESTION, 1);
+    const [escalation] = await h.settle(() => (slack.notices().length > 0 ? slack.notices() : null), 'escalation');
+    expect(escalation).toMatchObject({ type: 'escalation', question: QUESTION, customer: { channel: 'telegram', externalUserId: String(CUSTOMER) } });
+
+    await h.desk.core.founder.reply({ conversationId: escalation!.conversationId, text: 'We ship webhooks in **v2**.', founder: 'slack:U1' });
+    const relayed = await h.settle(() => h!.sentTo(CUSTOMER).find((m) => m.text?.includes('webhooks')), 'relayed reply');
+    expect(relayed.text).toContain('We ship webhooks');
+    // Founder commands still work from Telegram; conversations are not answered there.
+    await h.post(textUpdate({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId: 1, text: 'hello?' }));
+    expect(h.sentTo(FOUNDER_ID).at(-1)?.text).toMatch(/handled in Slack/);
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
+  });
+});
