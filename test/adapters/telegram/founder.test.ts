@@ -3,6 +3,7 @@ import { conversationFromTag, conversationTag } from '../../../src/adapters/tele
 import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
 import { callbackQueryUpdate, textUpdate } from '../../fixtures/telegram/updates.ts';
 import { RecordingSender } from '../../support/test-desk.ts';
+import type { SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
 import { FOUNDER_ID, SECRET, startHarness, type Harness } from './harness.ts';
 import { checkTelegramHtml } from './telegram-html.ts';
 
@@ -34,7 +35,7 @@ async function founderReplies(to: { message_id: number; text: string | undefined
   return confirmation?.text ?? '';
 }
 
-async function escalate(): Promise<{ notice: { message_id: number; text: string | undefined }; conversationId: string }> {
+async function escalate(): Promise<{ notice: SentTelegramMessage; conversationId: string }> {
   await customerSays(QUESTION, 1);
   const conversation = await h!.desk.database.db.prisma.conversation.findFirstOrThrow();
   expect(conversation.status).toBe('escalated');
