@@ -152,7 +152,7 @@ export function escalationRootMessage(n: EscalationNotice, status = 'escalated')
   blocks.push(founderButtons(n.conversationId, n.draft !== undefined && n.draft.trim() !== ''));
   blocks.push({ type: 'context', elements: [mrkdwn('Reply in this thread to answer. `note:` or `;;` at the start keeps a message internal. `!resolve` · `!reopen` · `!save [title]` · `!save! title` publishes.')] });
   return {
-    text: truncate(`${name} (${channelName(n.customer.channel)}): ${n.question}`, 300),
+    text: escapeMrkdwn(truncate(`${name} (${channelName(n.customer.channel)}): ${n.question}`, 300)),
     blocks,
     metadata: { event_type: METADATA_EVENT, event_payload: { conversation_id: n.conversationId, question: truncate(n.question, 1000) } },
   };
@@ -169,7 +169,7 @@ export function escalationThreadMessage(n: EscalationNotice): SlackMessage {
     blocks.push(...draftBlocks(n.draft!));
     blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION.sendDraft, text: plain('Send draft'), style: 'primary', value: n.conversationId }] });
   }
-  return { text: truncate(`Needs you again: ${n.question}`, 300), blocks };
+  return { text: escapeMrkdwn(truncate(`Needs you again: ${n.question}`, 300)), blocks };
 }
 
 /** Replaces the status line of a root message's blocks (the rest is kept as it was). */

@@ -102,7 +102,7 @@ export function registerCustomerButtons(app: App, deps: CustomerChannelDeps, fou
       externalUserId: body.user.id,
       externalChatId: channel,
       action: action.value,
-      platformEventId: `action:${channel}:${messageTs}:${action.action_id}:${body.user.id}`,
+      platformEventId: `${channel}:${messageTs}:${action.action_id}:${body.user.id}`,
       ...(threadTs !== undefined ? { threadId: threadTs } : {}),
     });
   });

@@ -8,7 +8,7 @@ import {
   withStatus, type SlackMessage,
 } from './blocks.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
-import { slackCall, type SlackClient } from './send.ts';
+import { escapeMrkdwn, slackCall, type SlackClient } from './send.ts';
 
 // The founder's console in Slack: one thread per conversation in the founder channel. The Sender
 // posts what the core tells the founder; the handlers turn founder thread replies, thread
@@ -139,7 +139,7 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
       case 'customer_followup': {
         // A conversation relayed before any escalation reached Slack: open its thread now.
         const { ref } = await rootFor(notice.conversationId, () => ({
-          text: `Customer message: ${notice.text}`.slice(0, 300),
+          text: escapeMrkdwn(`Customer message: ${notice.text}`.slice(0, 300)),
           blocks: [
             { type: 'context', block_id: 'status', elements: [{ type: 'mrkdwn', text: '*Status:* :hourglass_flowing_sand: waiting for you' }] },
             { type: 'section', text: { type: 'mrkdwn', text: '_Conversation continued (its earlier thread is not known to this process)._' } },

@@ -31,7 +31,7 @@ describe('escalationRootMessage', () => {
       [ACTION.saveArticle, exampleEscalation.conversationId],
     ]);
     expect(m.metadata).toEqual({ event_type: 'solodesk_conversation', event_payload: { conversation_id: exampleEscalation.conversationId, question: exampleEscalation.question } });
-    expect(m.text).toContain('Ann Lee (Telegram)');
+    expect(m.text).toBe('Ann Lee (Telegram): My invoice shows VAT twice &lt;b&gt;, can you fix it?');
   });
 
   it('has no Send draft button without a draft, and says when no article matched', () => {

@@ -31,6 +31,7 @@ describe('escalation into a founder thread', () => {
   it('a customer question posts one root message (Block Kit) and attaches the thread; later messages go in it', async () => {
     const { rootTs, conversationId } = await escalate();
     expect(h.roots()).toHaveLength(1);
+    expect(h.channel.senders.map((s) => [s.channel, s.limits])).toEqual([['slack', { perChatIntervalMs: 1000 }], ['founder', { perChatIntervalMs: 1000 }]]);
     const root = h.roots()[0]!;
     const json = JSON.stringify(root.blocks);
     expect(json).toContain('My invoice shows VAT twice, can you fix it?');

@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACTION, escalationRootMessage } from '../../../src/adapters/slack/blocks.ts';
+import { blockActionsPayload } from '../../fixtures/slack/interactions.ts';
+import { exampleEscalation } from '../../fixtures/slack/notices.ts';
+import { channelMessageEvent } from '../../fixtures/slack/events.ts';
+import { eventCallbackBody, interactivityBody, urlVerificationBody } from '../../fakes/slack-signing.ts';
+import { FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, startSlackHarness, type SlackHarness } from './harness.ts';
+
+let h: SlackHarness;
+beforeEach(async () => {
+  h = await startSlackHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+type Any = Record<string, unknown>;
+
+describe('Slack as a customer channel', () => {
+  it('a known question is answered in the customer\'s thread of a shared channel, with buttons that come back through handleAction', async () => {
+    await h.desk.kb.create({
+      title: 'Reset your password', body: 'Open **Settings → Security** and press *Reset password*.',
+      questions: ['How do I reset my password?', 'I forgot my password'], status: 'published',
+    }, 'test');
+    const ts = nextTs();
+    const event = channelMessageEvent({ text: 'How do I reset my password?', user: 'UCUSTOMER', channel: 'CSHARED', ts });
+    expect((await h.post(eventCallbackBody({ eventId: 'EvShared1', event }))).status).toBe(200);
+    await h.drain();
+    const replies = postedTo(h.fake, 'CSHARED');
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.every((m) => m.thread_ts === ts)).toBe(true);
+    const withButtons = replies.find((m) => Array.isArray(m.blocks) && (m.blocks as Any[]).some((b) => b.type === 'actions'))!;
+    const button = (withButtons.blocks as Any[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements as Any[])[0]!;
+    expect(String(button.action_id)).toMatch(new RegExp(`^${ACTION.customerPrefix}`));
+
+    const press = blockActionsPayload({ actionId: String(button.action_id), value: String(button.value), userId: 'UCUSTOMER', channelId: 'CSHARED', messageTs: withButtons.ts, threadTs: ts });
+    expect((await h.post(interactivityBody(press))).status).toBe(200);
+    expect((await h.post(interactivityBody(press))).status).toBe(200);
+    const presses = await h.desk.database.db.prisma.message.findMany({ where: { platformMessageId: { startsWith: 'action:' } } });
+    expect(presses).toHaveLength(1);
+    expect(presses[0]?.platformMessageId).toBe(`action:CSHARED:${withButtons.ts}:${String(button.action_id)}:UCUSTOMER`);
+  });
+
+  it('messages of founders, bots and the app itself in customer channels are not customer messages', async () => {
+    await h.post(eventCallbackBody({ eventId: 'EvF1', event: channelMessageEvent({ text: 'hello team', user: FOUNDER, channel: 'CSHARED', ts: nextTs() }) }));
+    await h.post(eventCallbackBody({ eventId: 'EvB1', event: { type: 'message', user: 'UBOT', bot_id: 'BBOT', text: 'echo', ts: nextTs(), channel: 'CSHARED', channel_type: 'channel' } }));
+    expect(await h.desk.database.db.prisma.message.count()).toBe(0);
+  });
+
+  it('answers Slack\'s url_verification challenge', async () => {
+    const res = await h.post(urlVerificationBody('challenge-123'));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('challenge-123');
+  });
+
+  it('a body over the limit gets 413 before anything is parsed', async () => {
+    const body = eventCallbackBody({ eventId: 'EvBig', event: { type: 'message', user: 'UCUSTOMER', text: 'x'.repeat(2 * 1024 * 1024), ts: nextTs(), channel: 'D1', channel_type: 'im' } });
+    expect((await h.post(body)).status).toBe(413);
+    expect(await h.desk.database.db.prisma.message.count()).toBe(0);
+  });
+});
+
+describe('Send draft button', () => {
+  it('sends the draft shown on the message once, however often it is pressed', async () => {
+    await h.customerDm('My invoice shows VAT twice');
+    await h.drain();
+    const root = h.roots().at(-1)!;
+    const conversationId = (await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: root.ts }))!;
+    // A root message carrying a draft, as the founder sees it when the LLM drafted one.
+    const message = escalationRootMessage({ ...exampleEscalation, conversationId });
+    const payload = blockActionsPayload({ actionId: ACTION.sendDraft, value: conversationId, channelId: FOUNDER_CHANNEL, messageTs: root.ts });
+    (payload.message as Any).blocks = message.blocks;
+    const before = postedTo(h.fake, 'D1').length;
+    expect((await h.post(interactivityBody(payload))).status).toBe(200);
+    expect((await h.post(interactivityBody(payload))).status).toBe(200);
+    await h.drain();
+    expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual([exampleEscalation.draft]);
+  });
+});
