@@ -41,6 +41,17 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         stop: () => desk.core.dispatcher.stop(),
       },
     ];
+    let learning: NodeJS.Timeout | undefined;
+    parts.push({
+      name: 'learning',
+      start: async () => {
+        learning = setInterval(() => {
+          desk.core.teachFromPicks().catch((error: unknown) => context.logger.error({ err: error }, 'learning from picks failed'));
+        }, 60_000);
+        learning.unref();
+      },
+      stop: async () => clearInterval(learning),
+    });
     const channels: Array<[string, () => ChannelParts]> = [];
     if (context.config.telegram) channels.push(['telegram', () => createTelegramChannel(channelContext)]);
     if (context.config.slack) channels.push(['slack', () => createSlackChannel(channelContext)]);

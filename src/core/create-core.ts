@@ -3,6 +3,7 @@ import type { KnowledgeBase } from '../kb/knowledge-base.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { handleAction } from './customer-actions.ts';
+import { teachFromPicks } from './learning.ts';
 import { createFounderActions } from './founder-actions.ts';
 import { DEFAULT_CORE_SETTINGS, handleInbound, type CoreSettings, type PipelineDeps } from './inbound-pipeline.ts';
 import { OutboxDispatcher, type DispatcherOptions } from './outbox-dispatcher.ts';
@@ -11,6 +12,8 @@ import type { CoreApi, FounderActions } from './ports.ts';
 export interface Core extends CoreApi {
   dispatcher: OutboxDispatcher;
   settings: CoreSettings;
+  /** Teaches the KB the questions behind picks that were not rejected in time; returns how many. */
+  teachFromPicks(): Promise<number>;
 }
 
 export function createCore(deps: {
@@ -55,5 +58,6 @@ export function createCore(deps: {
     handleInbound: thenWake((message) => handleInbound(pipeline, message)),
     handleAction: thenWake((action) => handleAction(pipeline, action)),
     founder,
+    teachFromPicks: () => teachFromPicks(pipeline),
   };
 }

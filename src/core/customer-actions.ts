@@ -76,8 +76,7 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
       return { ...base, outcome: 'feedback_up' };
     }
     // A rejected answer teaches nothing; the founder takes over.
-    const lesson = state.lesson?.articleId === answered.articleId ? null : state.lesson ?? null;
-    await setState({ lesson });
+    await setState({ lesson: null });
     if (conversation.status !== 'escalated' && conversation.status !== 'waiting_customer') {
       await escalateToFounder(tx, {
         conversationId: conversation.id,
@@ -114,7 +113,7 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
       ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
       now,
     });
-    await setState({ offer: null });
+    await setState({ offer: null, lesson: null });
     return { ...base, outcome: 'escalate' };
   }
   const chosen = offer.articles[n - 1];

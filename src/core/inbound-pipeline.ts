@@ -229,7 +229,8 @@ async function applyDecision(
         now,
         ...(decision.reason === 'flood' ? { customerText: phrases(language).flood } : {}),
       });
-      await setState({ offer: null, ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}) });
+      // An escalation means the last pick did not settle it: nothing is learned from it.
+      await setState({ offer: null, lesson: null, ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}) });
       return;
     case 'answer':
     case 'pick': {

@@ -2,6 +2,7 @@ import { createCore, type Core } from '../../src/core/create-core.ts';
 import type { CoreSettings } from '../../src/core/inbound-pipeline.ts';
 import type { DispatcherOptions } from '../../src/core/outbox-dispatcher.ts';
 import { FOUNDER_CHANNEL, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
+import type { DecisionThresholds } from '../../src/kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -21,10 +22,16 @@ export interface TestDesk {
 }
 
 export async function createTestDesk(
-  options: { settings?: Partial<CoreSettings>; dispatcher?: DispatcherOptions; now?: () => Date; senders?: Sender[] } = {},
+  options: {
+    settings?: Partial<CoreSettings>;
+    dispatcher?: DispatcherOptions;
+    now?: () => Date;
+    senders?: Sender[];
+    thresholds?: DecisionThresholds;
+  } = {},
 ): Promise<TestDesk> {
   const database = await createTestDatabase();
-  const kb = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0 });
+  const kb = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0, ...(options.thresholds ? { thresholds: options.thresholds } : {}) });
   const core = createCore({
     prisma: database.db.prisma,
     kb,
