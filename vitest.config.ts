@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most suites wait on PGlite (WebAssembly, one core each): two workers keep both cores busy.
+    maxWorkers: 2,
   },
 });

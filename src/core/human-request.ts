@@ -3,6 +3,7 @@
 // ("does the agent feature work?") does not.
 
 const DIRECT = [
+  /^\s*\/human\b/i,
   /\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|the\s+|some\s*)?(human|person|people|real\s+person|agent|operator|founder|owner|someone|somebody|support)\b/i,
   /\b(connect|transfer|put)\s+me\s+(to|through\s+to|with)\s+(a\s+|an\s+|the\s+)?(human|person|agent|operator|founder|someone)\b/i,
   /\b(real|live|actual)\s+(human|person|agent)\b/i,

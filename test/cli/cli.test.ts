@@ -34,7 +34,7 @@ describe('solodesk command line', () => {
   });
 
   it('migrates the embedded database, then finds it up to date', () => {
-    expect(solodesk(['migrate']).stdout).toMatch(/applied 1 migration/);
+    expect(solodesk(['migrate']).stdout).toMatch(/applied [1-9]\d* migration/);
     expect(solodesk(['migrate']).stdout).toMatch(/up to date/);
   });
 

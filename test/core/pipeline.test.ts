@@ -66,7 +66,7 @@ describe('the conversation pipeline', () => {
     expect((await say('转人工', { user: 'u2', chat: 'c2' })).outcome).toBe('escalate');
     await desk.drain();
     expect(founder.notices().map((n) => n.type === 'escalation' && n.reason)).toEqual(['human_requested', 'human_requested']);
-    expect(customer.texts()[1]).toMatch(/已转给创始人/);
+    expect(customer.texts().filter((t) => /已转给创始人/.test(t))).toHaveLength(1);
   });
 
   it('relays the founder reply to the customer, and later customer messages to the founder', async () => {
@@ -192,12 +192,10 @@ describe('delivery failures', () => {
     customer.failNext(() => new Error('socket hang up'), 2);
     await say('How do I reset my password?');
     await desk.drain();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await desk.drain();
     expect(customer.attempts).toHaveLength(3);
     expect(customer.delivered).toHaveLength(1);
     const row = await desk.database.db.prisma.outbox.findFirstOrThrow({ where: { channel: 'test' } });
-    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(row).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
   });
 
   it('a permanent failure stops, stores why, marks a blocked identity and tells the founder', async () => {
@@ -214,15 +212,18 @@ describe('delivery failures', () => {
   });
 
   it('rate limiting waits out retry-after without counting as a failure', async () => {
-    customer.failNext(() => new RateLimitedError(30));
+    customer.failNext(() => new RateLimitedError(60_000));
+    const before = Date.now();
     await say('How do I reset my password?');
     await desk.drain();
     expect(customer.delivered).toHaveLength(0);
     const pending = await desk.database.db.prisma.outbox.findFirstOrThrow({ where: { channel: 'test' } });
     expect(pending).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(pending.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(pending.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    // The minute passes.
+    await desk.database.db.prisma.outbox.update({ where: { id: pending.id }, data: { nextAttemptAt: new Date(before) } });
     await desk.drain();
     expect(customer.delivered).toHaveLength(1);
+    expect(customer.attempts).toHaveLength(2);
   });
 });

@@ -38,7 +38,8 @@ export async function createTestDesk(
     logger: silentLogger(),
     metrics: createMetrics(),
     ...(options.settings ? { settings: options.settings } : {}),
-    dispatcher: { baseBackoffMs: 1, maxBackoffMs: 5, ...options.dispatcher },
+    // Retries are due at once, so one drain shows a whole retry story without waiting on a clock.
+    dispatcher: { baseBackoffMs: 0, maxBackoffMs: 0, ...options.dispatcher },
     ...(options.now ? { now: options.now } : {}),
   });
   for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
