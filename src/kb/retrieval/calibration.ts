@@ -91,7 +91,7 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
       top1.push({ x, y: cands[0]?.articleId === article.id ? 1 : 0, weight: 1 });
       top3.push({ x, y: cands.slice(0, 3).some((c) => c.articleId === article.id) ? 1 : 0, weight: 1 });
     }
-    const articleFold = foldOf(article.id, '', index.options.classifierFolds);
+    const articleFold = foldOf(article.id, '', index.options.classifierArticleFolds);
     index.withTemporaryChange(article.id, null, () => {
       for (const { q } of questions) {
         const cands = index.withClassifierFold(articleFold, () => index.rankDetailed(q, 5), true);

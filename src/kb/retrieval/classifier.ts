@@ -60,6 +60,9 @@ export function trainSoftmax(examples: readonly TrainingExample[], classes: numb
   const model: SoftmaxModel = { classes, weights: new Map(), bias: new Float64Array(classes) };
   if (classes === 0 || examples.length === 0) return model;
   for (const e of examples) for (const [f] of e.x) if (!model.weights.has(f)) model.weights.set(f, new Float64Array(classes));
+  // resolve each example's weight rows once: the SGD loop then runs over plain arrays
+  const rows: Float64Array[][] = examples.map((e) => e.x.map(([f]) => model.weights.get(f) as Float64Array));
+  const vals: Float64Array[] = examples.map((e) => Float64Array.from(e.x, ([, v]) => v));
   const order = examples.map((_, i) => i);
   let seed = 12345;
   const rand = (): number => {
@@ -67,6 +70,7 @@ export function trainSoftmax(examples: readonly TrainingExample[], classes: numb
     return seed / 4294967296;
   };
   const z = new Float64Array(classes);
+  const bias = model.bias;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -76,15 +80,23 @@ export function trainSoftmax(examples: readonly TrainingExample[], classes: numb
     }
     const lr = options.learningRate / (1 + epoch * 0.5);
     for (const k of order) {
-      const e = examples[k] as TrainingExample;
-      softmaxInPlace(logits(model, e.x, z));
-      z[e.y] = (z[e.y] as number) - 1;
-      for (const [f, v] of e.x) {
-        const w = model.weights.get(f) as Float64Array;
-        const s = lr * v;
+      const r = rows[k] as Float64Array[];
+      const v = vals[k] as Float64Array;
+      z.set(bias);
+      for (let n = 0; n < r.length; n++) {
+        const w = r[n] as Float64Array;
+        const xv = v[n] as number;
+        for (let c = 0; c < classes; c++) z[c] = (z[c] as number) + xv * (w[c] as number);
+      }
+      softmaxInPlace(z);
+      const y = (examples[k] as TrainingExample).y;
+      z[y] = (z[y] as number) - 1;
+      for (let n = 0; n < r.length; n++) {
+        const w = r[n] as Float64Array;
+        const s = lr * (v[n] as number);
         for (let c = 0; c < classes; c++) w[c] = (w[c] as number) - s * (z[c] as number);
       }
-      for (let c = 0; c < classes; c++) model.bias[c] = (model.bias[c] as number) - lr * 0.1 * (z[c] as number);
+      for (let c = 0; c < classes; c++) bias[c] = (bias[c] as number) - lr * 0.1 * (z[c] as number);
     }
     if (options.decay !== 1) for (const w of model.weights.values()) for (let c = 0; c < classes; c++) w[c] = (w[c] as number) * options.decay;
   }

@@ -19,7 +19,7 @@ export interface FeatureOptions {
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   word: 1,
-  stopWord: 0,
+  stopWord: 0.2,
   pair: 0.5,
   charGram: 0.25,
   cjkBigram: 1,

@@ -65,6 +65,14 @@ export interface RankingOptions {
   rerankPool: number;
   /** folds for cross-fitted classifiers (calibration probes see honest scores) */
   classifierFolds: number;
+  /** the classifier also sees character n-grams (slower to train, ~+1 point top1) */
+  classifierCharGrams: boolean;
+  /** folds of articles for cross-fitted out-of-scope probes */
+  classifierArticleFolds: number;
+  /** no classifier when (training examples × articles) exceeds this (training cost bound) */
+  classifierMaxWork: number;
+  /** customer queries use the mean of the fold models rather than the main model */
+  averageFoldModels: boolean;
   softmax: SoftmaxOptions;
 }
 
@@ -75,10 +83,14 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   maxDfShare: 0.05,
   maxQueryFeatures: 400,
   queryCharGramsForUnknownOnlyAbove: 2000,
-  classifierMaxArticles: 1500,
+  classifierMaxArticles: 400,
   classifierWeight: 0.5,
   rerankPool: 30,
-  classifierFolds: 5,
+  classifierFolds: 10,
+  averageFoldModels: false,
+  classifierArticleFolds: 10,
+  classifierMaxWork: 400_000,
+  classifierCharGrams: true,
   softmax: DEFAULT_SOFTMAX_OPTIONS,
 };
 
@@ -124,6 +136,7 @@ export class KbIndex {
   /** classifier model in use: 0 = main, k + 1 = fold k (calibration probes) */
   private activeModel = 0;
   private clfScratch = new Float64Array(0);
+  private clfAverage = new Float64Array(0);
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
 
@@ -216,16 +229,17 @@ export class KbIndex {
         const x: Array<[number, number]> = [];
         for (let i = 0; i < d.feats.length; i++) {
           const f = d.feats[i] as number;
-          x.push([f, ((d.vals[i] as number) * this.store.idf(f)) / d.norm]);
+          if (this.options.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, ((d.vals[i] as number) * this.store.idf(f)) / d.norm]);
         }
         // titles (and questions the fold hash cannot tell apart) stay in every fold
-        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.id, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.id, '', o.classifierFolds) });
+        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.id, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.id, '', o.classifierArticleFolds) });
       }
     }
+    if (all.length * articleOfClass.length > o.classifierMaxWork) return;
     const models = [trainSoftmax(all, articleOfClass.length, o.softmax)];
     for (let k = 0; k < o.classifierFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.fold !== k), articleOfClass.length, o.softmax));
     // article folds: models that never saw a fifth of the articles (out-of-scope probes)
-    for (let k = 0; k < o.classifierFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.articleFold !== k), articleOfClass.length, o.softmax));
+    for (let k = 0; k < o.classifierArticleFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.articleFold !== k), articleOfClass.length, o.softmax));
     this.clf = { models, classOf, articleOfClass };
   }
 
@@ -387,8 +401,20 @@ export class KbIndex {
       out.sort((a, b) => b.score - a.score);
       if (out.length > keep) out.length = keep;
       if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
-      const x: Array<[number, number]> = query.map(([f, v]) => [f, (v * this.store.idf(f)) / qNorm]);
-      const p = softmaxInPlace(logits(model, x, this.clfScratch), (c) => this.byId.has(clf.articleOfClass[c] as string));
+      const x: Array<[number, number]> = [];
+      for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (v * this.store.idf(f)) / qNorm]);
+      const live = (c: number): boolean => this.byId.has(clf.articleOfClass[c] as string);
+      let p: Float64Array;
+      if (this.activeModel === 0 && o.averageFoldModels) {
+        // customer queries: the mean of the question-fold models, so scores are distributed
+        // like those the calibration probes saw (each fold model misses 1/K of the examples)
+        if (this.clfAverage.length !== model.classes) this.clfAverage = new Float64Array(model.classes);
+        p = this.clfAverage.fill(0);
+        for (let k = 1; k <= o.classifierFolds; k++) {
+          const q = softmaxInPlace(logits(clf.models[k] as SoftmaxModel, x, this.clfScratch), live);
+          for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) + (q[c] as number) / o.classifierFolds;
+        }
+      } else p = softmaxInPlace(logits(model, x, this.clfScratch), live);
       let best = 0;
       let second = 0;
       for (let c = 0; c < p.length; c++) {

@@ -29,6 +29,8 @@ export class VectorStore {
   private readonly postings: Postings[] = [];
   /** per feature id: number of live articles containing it */
   private readonly articleFreq: number[] = [];
+  /** per feature id: true for character n-gram features (typo tolerance only) */
+  private readonly charGram: boolean[] = [];
   readonly docs: StoredDoc[] = [];
   private deadPostings = 0;
   private livePostings = 0;
@@ -50,8 +52,14 @@ export class VectorStore {
       this.featureIds.set(feature, id);
       this.postings.push({ docs: [], vals: [] });
       this.articleFreq.push(0);
+      this.charGram.push(feature.startsWith('c:'));
     }
     return id;
+  }
+
+  /** True for character n-gram features. */
+  isCharGram(featureId: number): boolean {
+    return this.charGram[featureId] === true;
   }
 
   get articleCount(): number {
