@@ -100,12 +100,12 @@ export class OutboxDispatcher {
     }
   }
 
-  /** Claims one batch and delivers it. */
+  /** Claims one batch and delivers it; returns how many rows were attempted (not those put back to wait). */
   async runOnce(): Promise<number> {
     if (this.senders.size === 0) return 0;
     const rows = await this.claim();
-    await Promise.all(rows.map((row) => this.deliver(row)));
-    return rows.length;
+    const attempted = await Promise.all(rows.map((row) => this.deliver(row)));
+    return attempted.filter(Boolean).length;
   }
 
   private schedule(delayMs: number): void {
@@ -152,11 +152,13 @@ export class OutboxDispatcher {
       RETURNING o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId"`;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
-    const sender = this.senders.get(row.channel);
-    if (!sender) return this.release(row, 0);
+  private async deliver(row: OutboxRow): Promise<boolean> {
+    const sender = this.senders.get(row.channel)!;
     const waitMs = this.waitForLimits(sender, row.chatKey);
-    if (waitMs > 0) return this.release(row, waitMs);
+    if (waitMs > 0) {
+      await this.release(row, waitMs);
+      return false;
+    }
     const delivery: Delivery = { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts };
     try {
       const result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs);
@@ -166,6 +168,7 @@ export class OutboxDispatcher {
     } catch (error) {
       await this.handleFailure(row, error);
     }
+    return true;
   }
 
   /** Milliseconds until this send is within the sender's limits (0 = go now). */

@@ -57,4 +57,26 @@ describe('OutboxDispatcher', () => {
       }
     }
   });
+
+  it('keeps a sender\'s per-chat gap: the second message to a chat waits, another chat does not', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    const row = (chat: string, text: string) => ({
+      channel: 'paced',
+      chatKey: `paced:${chat}`,
+      target: { chatId: chat },
+      payload: { type: 'customer_message', conversationId: 'x', messageId: text, message: { text } },
+    });
+    await prisma.outbox.createMany({ data: [row('a', 'a1'), row('a', 'a2'), row('b', 'b1')] });
+    const sender = new RecordingSender('paced', { perChatIntervalMs: 60_000 });
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics() });
+    dispatcher.registerSender(sender);
+    const before = Date.now();
+    await dispatcher.drain();
+    const texts = sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text).sort();
+    expect(texts).toEqual(['a1', 'b1']);
+    const waiting = await prisma.outbox.findFirstOrThrow({ where: { channel: 'paced', status: 'pending' } });
+    expect(waiting).toMatchObject({ attempts: 0 });
+    expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(before + 50_000);
+  });
 });
