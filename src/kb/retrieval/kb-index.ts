@@ -84,7 +84,7 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   maxQueryFeatures: 400,
   queryCharGramsForUnknownOnlyAbove: 2000,
   classifierMaxArticles: 400,
-  classifierWeight: 0.5,
+  classifierWeight: 1,
   rerankPool: 30,
   classifierFolds: 10,
   averageFoldModels: false,
