@@ -6,8 +6,10 @@
  *    label is whether its own article comes first (and whether it is in the top 3);
  *  - leave-one-article-out: remove a whole article and rank its questions; whatever comes
  *    first is wrong, which stands in for out-of-scope questions.
+ * Probes use classifier copies that never saw the probe (question folds for leave-one-out,
+ * article folds for leave-one-article-out), see kb-index.ts.
  * A logistic regression over ranking features (top score, margin to the runner-up, nearest
- * and centroid cosines) maps a ranking to P(top candidate is right) and P(right article in
+ * and centroid cosines, classifier probability and its margin) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
 import { foldOf, type KbIndex, type ScoredCandidate } from './kb-index.ts';

@@ -6,6 +6,12 @@
  *    (or the body, discounted);
  *  - centroid: the cosine between the query and the mean of the article's normalised
  *    title/question vectors (a Rocchio classifier; robust when one example is an outlier).
+ * On KBs up to a few hundred articles, a softmax classifier over the same features
+ * (classifier.ts) re-ranks the best retrieval candidates: score += classifierWeight × P(article).
+ * It is refitted together with the calibration (lazily, or by prepare()), along with
+ * cross-fitted copies trained without one fold of the example questions (for the
+ * leave-one-out probes) or without one fold of the articles (for the out-of-scope probes),
+ * so the calibration sees classifier scores as honest as a customer's query gets.
  * upsert/remove are incremental; global statistics (norms under the current idf) are
  * refreshed lazily when the KB has drifted.
  */
