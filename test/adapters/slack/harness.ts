@@ -57,9 +57,12 @@ function unthrottled(sender: Sender): Sender {
   return { channel: sender.channel, send: (delivery) => sender.send(delivery) };
 }
 
-export async function startSlackHarness(env: Record<string, string> = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  env: Record<string, string> = {},
+  options: { desk?: Parameters<typeof createTestDesk>[0] } = {},
+): Promise<SlackHarness> {
   const fake = await startFakeSlack({ token: TOKEN });
-  const desk = await createTestDesk();
+  const desk = await createTestDesk(options.desk);
   const logger = silentLogger();
   const metrics = createMetrics();
   const config = loadConfig({

@@ -1,0 +1,102 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConsoleChannel } from '../../../src/adapters/console/console-channel.ts';
+import { importKbDirectory } from '../../../src/kb/markdown.ts';
+import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
+
+// The console (and WeChat-style) "did you mean" list: numbered, answered by typing a number.
+// The real ConsoleChannel reads piped lines over a test desk whose dispatcher runs, and is also
+// the founder console, so founder notices appear in the same terminal.
+
+let desk: TestDesk;
+beforeEach(async () => {
+  desk = await createTestDesk({ thresholds: { answer: 1.01, suggest: 0.0001 } });
+  await importKbDirectory(desk.kb, 'examples/kb', 'test');
+});
+afterEach(async () => {
+  await desk.dispose();
+});
+
+/** Types `lines` into a console session and returns, per line, what the terminal printed for it. */
+async function session(lines: string[]): Promise<string[]> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  const channel = new ConsoleChannel({
+    core: desk.core,
+    prisma: desk.database.db.prisma,
+    input,
+    output,
+    founderHere: true,
+    sessionId: 'test-session',
+    userName: 'grace',
+  });
+  for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
+  desk.core.dispatcher.start();
+  // One line at a time, so each line's output can be told apart.
+  const transcript: string[] = [];
+  const running = channel.run();
+  for (const line of lines) {
+    const mark = printed.length;
+    input.write(`${line}\n`);
+    transcript.push(await settled(() => printed.slice(mark), line));
+  }
+  input.end();
+  await running;
+  await desk.core.dispatcher.stop();
+  return transcript;
+}
+
+/**
+ * Waits until the outbox holds nothing undelivered, then returns what was printed.
+ * (The ConsoleChannel handles a line and waits for its deliveries itself; this only tells the
+ * test when that has happened.)
+ */
+async function settled(read: () => string, line: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const printed = read();
+    // Each line prints something; one handled line's deliveries are enqueued together.
+    if (printed !== '' && (await desk.database.db.prisma.outbox.count({ where: { status: 'pending' } })) === 0) return printed;
+    if (Date.now() > deadline) throw new Error(`no output for "${line}"`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('console: the numbered "did you mean" list', () => {
+  it('shows a numbered list; "2" sends article 2; "0" and a free-text reply escalate with the suggestions', async () => {
+    const [list, picked, secondList, none, , thirdList, freeText] = await session([
+      'my password does not work anymore',
+      '2',
+      'can I get my money back',
+      '0',
+      '/resolve',
+      'export to csv please',
+      'no, I mean something else entirely',
+    ]);
+
+    expect(list).toMatch(/^bot › Did you mean one of these\?\n1\. Reset your password\n2\. (.+)\n/);
+    expect(list).toMatch(/\n0\. None of these — talk to the founder\n\s+Reply with the number of the article, or 0 to talk to the founder\.\n$/);
+    const second = /\n2\. (.+)\n/.exec(list!)![1]!;
+    expect(picked).toMatch(new RegExp(`^bot › ${second.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(picked).not.toMatch(/Reset your password/);
+    expect(picked).toMatch(/\(\+ yes \/ - no\)/);
+
+    expect(secondList).toMatch(/^bot › Did you mean one of these\?\n1\. Refunds\n/);
+    const offered = [...secondList!.matchAll(/^([1-3])\. (.+)$/gm)].map((m) => m[2]!);
+    expect(offered.length).toBeGreaterThanOrEqual(1);
+    expect(none).toMatch(/bot › .*founder/i);
+    expect(none).toMatch(/\[escalated to the founder: no_suggestion_fit; KB candidates: /);
+    for (const title of offered) expect(none).toContain(`${title} (`);
+    expect(none).not.toMatch(/bot › Refunds/);
+
+    expect(thirdList).toMatch(/^bot › Did you mean one of these\?\n1\. /);
+    const thirdOffered = [...thirdList!.matchAll(/^([1-3])\. (.+)$/gm)].map((m) => m[2]!);
+    expect(freeText).toMatch(/\[escalated to the founder: no_suggestion_fit; KB candidates: /);
+    for (const title of thirdOffered) expect(freeText).toContain(`${title} (`);
+
+    const escalations = await desk.database.db.prisma.conversation.findMany({ where: { status: 'escalated' } });
+    expect(escalations).toHaveLength(1);
+  });
+});
