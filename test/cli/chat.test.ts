@@ -30,7 +30,7 @@ describe('solodesk chat (console channel, piped)', () => {
     const out = run.stdout;
     expect(out).toMatch(/bot › Reset your password/);
     expect(out).toMatch(/bot › Thanks for the feedback!/);
-    expect(out).toMatch(/\[escalated to the founder: kb_unsure\]/);
+    expect(out).toMatch(/\[escalated to the founder: kb_unsure[;\]]/);
     expect(out).toMatch(/bot › Not yet: it is planned for March\./);
     expect(out).toMatch(/\[founder reply delivered\]/);
     expect(out).toMatch(/saved as KB article "public-api"/);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, snapshotDatabase, type Database } from '../../src/db/open-database.ts';
+import { openDatabase, type Database } from '../../src/db/open-database.ts';
 
 // Each test file gets a database of its own: in-memory PGlite by default, or — when the suite
 // runs with DATABASE_URL (the second pass of .ci/run) — a freshly created PostgreSQL database on
@@ -15,22 +15,51 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-// Each test starts from one migrated PGlite dump made once per worker: far faster than initdb.
-let migratedSnapshot: Promise<Blob> | undefined;
+// PGlite: one migrated database per worker process, emptied between tests (TRUNCATE is far
+// cheaper than starting PGlite again). A test that asks for an unmigrated database gets its own.
+let pooled: Database | undefined;
+let pooledInUse = false;
 
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const url = onPostgres ? await createPostgresDatabase() : undefined;
-  const snapshot = !url && options.migrate !== false ? await (migratedSnapshot ??= snapshotDatabase()) : undefined;
-  const db = await openDatabase({ url: url?.toString(), dataDir: 'memory://', ...(snapshot ? { pgliteSnapshot: snapshot } : {}) });
-  if (options.migrate !== false) await db.migrate();
+  if (onPostgres) {
+    const url = await createPostgresDatabase();
+    const db = await openDatabase({ url, dataDir: '' });
+    if (options.migrate !== false) await db.migrate();
+    return {
+      db,
+      url,
+      async dispose() {
+        await db.close();
+        await dropPostgresDatabase(url);
+      },
+    };
+  }
+  if (options.migrate === false || pooledInUse) {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    if (options.migrate !== false) await db.migrate();
+    return { db, url: undefined, dispose: () => db.close() };
+  }
+  if (!pooled) {
+    pooled = await openDatabase({ dataDir: 'memory://' });
+    await pooled.migrate();
+  }
+  pooledInUse = true;
+  const db = pooled;
   return {
     db,
-    url,
+    url: undefined,
     async dispose() {
-      await db.close();
-      if (url) await dropPostgresDatabase(url);
+      await emptyDatabase(db);
+      pooledInUse = false;
     },
   };
+}
+
+async function emptyDatabase(db: Database): Promise<void> {
+  const tables = await db.prisma.$queryRawUnsafe<Array<{ name: string }>>(
+    `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+  );
+  await db.prisma.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => t.name).join(', ')} RESTART IDENTITY CASCADE`);
 }
 
 export async function createPostgresDatabase(): Promise<string> {
