@@ -25,23 +25,10 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data folder; `memory://` keeps it in memory (tests, benchmarks). */
   dataDir: string;
-  /** An in-memory PGlite starts from this dump (see `snapshotDatabase`) instead of an empty cluster. */
-  pgliteSnapshot?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteSnapshot);
-}
-
-/** A migrated, empty in-memory PGlite as a dump: starting from it is several times faster than initdb. */
-export async function snapshotDatabase(): Promise<Blob> {
-  const client = new PGlite();
-  try {
-    await applyMigrations(pgliteSession(client));
-    return await client.dumpDataDir('none');
-  } finally {
-    await client.close();
-  }
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
 }
 
 function pgliteSession(client: PGlite): MigrationSession {
@@ -87,14 +74,12 @@ function openPostgres(url: string): Database {
   };
 }
 
-async function openPglite(dataDir: string, snapshot?: Blob): Promise<Database> {
+async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const lock = inMemory ? undefined : lockDataDir(resolve(dataDir));
   let client: PGlite;
   try {
-    client = inMemory
-      ? new PGlite(snapshot ? { loadDataDir: snapshot } : {})
-      : new PGlite(join(resolve(dataDir), 'pgdata'));
+    client = inMemory ? new PGlite() : new PGlite(join(resolve(dataDir), 'pgdata'));
     await client.waitReady;
   } catch (error) {
     lock?.release();
