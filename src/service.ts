@@ -30,6 +30,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** An optional part (a channel) that has not started by then is reported failed; the rest goes on. */
+const OPTIONAL_START_MS = 30_000;
+
+function startWithin(part: ServicePart, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    part.start(),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${part.name} did not start within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export type PartsFactory = (context: ServiceContext) => Promise<ServicePart[]> | ServicePart[];
 
 export async function startService(
@@ -54,7 +67,7 @@ export async function startService(
     const context: ServiceContext = { config, logger, metrics, db, http };
     for (const part of (await options.parts?.(context)) ?? []) {
       try {
-        await part.start();
+        await (part.required ? part.start() : startWithin(part, OPTIONAL_START_MS));
         started.push(part);
         status[part.name] = 'running';
       } catch (error) {

@@ -167,7 +167,9 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
     part: {
       name: 'telegram',
       async start() {
-        await bot.init();
+        // One getMe, not bot.init(): init retries network failures forever, and a Telegram that
+        // cannot be reached must fail this channel's start, not hang the whole service.
+        if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
         await bot.api
           .setMyCommands([
             { command: 'start', description: 'Start' },
