@@ -3,6 +3,7 @@
  * data sets (normal and, with --learn, learn mode) and the 10k-article synthetic scale test.
  *
  *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--dataset FILE …] [--answer X --suggest Y]
+ *     [--options JSON]   (ranking option overrides, e.g. '{"softmax":{"epochs":12}}')
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -14,6 +15,7 @@ import {
   syntheticScaleBenchmark,
 } from '../src/kb/bench/index.ts';
 import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from '../src/kb/decision.ts';
+import { DEFAULT_RANKING_OPTIONS, KbIndex, type RankingOptions } from '../src/kb/retrieval/index.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -32,12 +34,18 @@ const thresholds: DecisionThresholds = {
   answer: Number(value('--answer') ?? DEFAULT_THRESHOLDS.answer),
   suggest: Number(value('--suggest') ?? DEFAULT_THRESHOLDS.suggest),
 };
+const overrides = JSON.parse(value('--options') ?? '{}') as Partial<RankingOptions>;
+const rankingOptions: Partial<RankingOptions> = {
+  ...overrides,
+  ...(overrides.softmax ? { softmax: { ...DEFAULT_RANKING_OPTIONS.softmax, ...overrides.softmax } } : {}),
+  ...(overrides.features ? { features: { ...DEFAULT_RANKING_OPTIONS.features, ...overrides.features } } : {}),
+};
 const modes = flag('--learn') ? [false, true] : [false];
 
 for (const file of datasets) {
   const dataset = parseDataset(readFileSync(file, 'utf8'));
   for (const learnMode of modes) {
-    const index = indexDataset(dataset);
+    const index = indexDataset(dataset, new KbIndex(rankingOptions));
     const t0 = performance.now();
     index.prepare();
     const prepareMs = performance.now() - t0;

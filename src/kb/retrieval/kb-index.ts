@@ -143,6 +143,15 @@ export class KbIndex {
   private activeModel = 0;
   private clfScratch = new Float64Array(0);
   private clfAverage = new Float64Array(0);
+  /** bounded best-candidate selection (query path, reused): scores and slots, worst first */
+  private topScore = new Float64Array(0);
+  private topSlot = new Int32Array(0);
+  private topNearest = new Float64Array(0);
+  private topCentroid = new Float64Array(0);
+  /** feature id → stamp of the last article marked (the matched-share feature) */
+  private featStamp = new Int32Array(0);
+  private stamp = 0;
+  private touched: number[] = [];
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
 
@@ -353,7 +362,8 @@ export class KbIndex {
     const docs = this.store.docs;
     if (this.docScores.length < docs.length) this.docScores = new Float64Array(Math.max(1024, docs.length * 2));
     const scores = this.docScores;
-    const touched: number[] = [];
+    const touched = this.touched;
+    touched.length = 0;
     this.store.accumulate(query, scores, touched, o.maxDfShare);
 
     // per article slot: best member cosine, best body cosine, sum of cosines over members
@@ -375,11 +385,22 @@ export class KbIndex {
         acc[base + 2] = (acc[base + 2] as number) + cos;
       }
     }
-    const out: Array<ScoredCandidate & { slot: number }> = [];
     const clf = this.clf;
     const model = clf ? clf.models[this.activeModel] : undefined;
     const keep = model ? Math.max(limit, o.rerankPool) : limit;
-    let floor = -Infinity;
+    // keep the best `keep` candidates in typed arrays (sorted ascending, worst at 0): no
+    // per-article objects on large KBs
+    if (this.topScore.length < keep) {
+      this.topScore = new Float64Array(keep);
+      this.topSlot = new Int32Array(keep);
+      this.topNearest = new Float64Array(keep);
+      this.topCentroid = new Float64Array(keep);
+    }
+    const tScore = this.topScore;
+    const tSlot = this.topSlot;
+    const tNearest = this.topNearest;
+    const tCentroid = this.topCentroid;
+    let kept = 0;
     for (const slot of hitSlots) {
       const base = slot * 3;
       const member = acc[base] as number;
@@ -394,18 +415,44 @@ export class KbIndex {
       const centroid = sumCos / n / entry.centroidNorm;
       const nearest = Math.max(member, body * o.bodyWeight);
       const score = o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid;
-      if (score < floor) continue;
-      out.push({ articleId: entry.article.id, score, nearest, centroid, matched: 0, prob: 0, rivalProb: 0, slot });
-      if (out.length > keep * 8) {
-        // keep the candidate list short on large KBs: prune to the best `keep`
-        out.sort((a, b) => b.score - a.score);
-        out.length = keep;
-        floor = (out[keep - 1] as ScoredCandidate).score;
+      let j: number;
+      if (kept < keep) j = kept++;
+      else if (score > (tScore[0] as number)) {
+        // drop the worst (index 0), shift down
+        j = 0;
+        while (j + 1 < kept && (tScore[j + 1] as number) < score) {
+          tScore[j] = tScore[j + 1] as number;
+          tSlot[j] = tSlot[j + 1] as number;
+          tNearest[j] = tNearest[j + 1] as number;
+          tCentroid[j] = tCentroid[j + 1] as number;
+          j++;
+        }
+        tScore[j] = score;
+        tSlot[j] = slot;
+        tNearest[j] = nearest;
+        tCentroid[j] = centroid;
+        continue;
+      } else continue;
+      // insertion while filling: shift larger entries up
+      while (j > 0 && (tScore[j - 1] as number) > score) {
+        tScore[j] = tScore[j - 1] as number;
+        tSlot[j] = tSlot[j - 1] as number;
+        tNearest[j] = tNearest[j - 1] as number;
+        tCentroid[j] = tCentroid[j - 1] as number;
+        j--;
       }
+      tScore[j] = score;
+      tSlot[j] = slot;
+      tNearest[j] = nearest;
+      tCentroid[j] = centroid;
+    }
+    const out: Array<ScoredCandidate & { slot: number }> = [];
+    for (let j = kept - 1; j >= 0; j--) {
+      const slot = tSlot[j] as number;
+      const entry = this.bySlot[slot] as ArticleEntry;
+      out.push({ articleId: entry.article.id, score: tScore[j] as number, nearest: tNearest[j] as number, centroid: tCentroid[j] as number, matched: 0, prob: 0, rivalProb: 0, slot });
     }
     if (clf && model) {
-      out.sort((a, b) => b.score - a.score);
-      if (out.length > keep) out.length = keep;
       if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
       const x: Array<[number, number]> = [];
       for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (v * this.store.idf(f)) / qNorm]);
@@ -450,13 +497,33 @@ export class KbIndex {
     return out.map(({ slot, ...c }) => {
       const entry = this.bySlot[slot];
       if (entry && wordMass > 0) {
-        const have = new Set<number>();
-        for (const id of entry.docIds) for (const f of this.store.docs[id]?.feats ?? []) have.add(f);
+        // mark the article's features with a fresh stamp (no per-candidate set)
+        const stamp = this.nextStamp();
+        const marks = this.featStamp;
+        for (const id of entry.docIds) {
+          const fs = this.store.docs[id]?.feats;
+          if (!fs) continue;
+          for (let i = 0; i < fs.length; i++) {
+            const f = fs[i] as number;
+            if (f >= 0 && f < marks.length) marks[f] = stamp;
+          }
+        }
         let m = 0;
-        for (const [id, w] of wordWeights) if (id >= 0 && have.has(id)) m += w;
+        for (const [id, w] of wordWeights) if (id >= 0 && id < marks.length && marks[id] === stamp) m += w;
         c.matched = m / wordMass;
       }
       return c;
     });
+  }
+
+  /** A new stamp for featStamp (sized to the feature vocabulary; reset on wrap-around). */
+  private nextStamp(): number {
+    const n = this.store.featureCount;
+    if (this.featStamp.length < n) this.featStamp = new Int32Array(Math.max(1024, n * 2));
+    if (++this.stamp >= 0x7fffffff) {
+      this.featStamp.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
   }
 }

@@ -41,6 +41,11 @@ export class VectorStore {
   private articlesAtNorms = 0;
 
   /** feature id of a feature, or -1 when the index never saw it */
+  /** number of feature ids handed out so far (ids are 0 … featureCount - 1) */
+  get featureCount(): number {
+    return this.featureIds.size;
+  }
+
   featureId(feature: string): number {
     return this.featureIds.get(feature) ?? -1;
   }
