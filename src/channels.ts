@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { ChannelContext, ChannelParts } from './adapters/channel.ts';
 import { ConsoleChannel } from './adapters/console/console-channel.ts';
-import { createSlackChannel } from './adapters/slack/index.ts';
-import { createTelegramChannel } from './adapters/telegram/index.ts';
 import { FOUNDER_CHANNEL } from './core/ports.ts';
 import { createDesk, importSampleKbIfEmpty } from './desk.ts';
 import type { PartsFactory, ServiceContext, ServicePart } from './service.ts';
@@ -20,7 +18,7 @@ export interface TerminalOptions {
 }
 
 export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFactory {
-  return (context) => {
+  return async (context) => {
     const desk = createDesk(context);
     const channelContext: ChannelContext = { ...context, core: desk.core, kb: desk.kb };
     const parts: ServicePart[] = [
@@ -52,15 +50,20 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
       },
       stop: async () => clearInterval(learning),
     });
-    const channels: Array<[string, () => ChannelParts]> = [];
-    if (context.config.telegram) channels.push(['telegram', () => createTelegramChannel(channelContext)]);
-    if (context.config.slack) channels.push(['slack', () => createSlackChannel(channelContext)]);
+    // Platform SDKs are loaded only for the channels that are configured.
+    const channels: Array<[string, () => Promise<ChannelParts>]> = [];
+    if (context.config.telegram) {
+      channels.push(['telegram', async () => (await import('./adapters/telegram/index.ts')).createTelegramChannel(channelContext)]);
+    }
+    if (context.config.slack) {
+      channels.push(['slack', async () => (await import('./adapters/slack/index.ts')).createSlackChannel(channelContext)]);
+    }
     if (context.config.wechaty) {
       context.logger.warn('WECHATY_PUPPET is set, but this version has no WeChat channel yet; WeChat stays off');
     }
     for (const [name, build] of channels) {
       try {
-        const built = build();
+        const built = await build();
         for (const sender of built.senders) desk.core.dispatcher.registerSender(sender);
         parts.push({ ...built.part, name });
       } catch (error) {

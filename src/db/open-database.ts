@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
@@ -29,6 +31,15 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+// Made by scripts/pglite-template.mjs at install time.
+const PGLITE_TEMPLATE = fileURLToPath(new URL('../../node_modules/.cache/solodesk/pglite-template.tgz', import.meta.url));
+
+/** A new data folder starts from the installed empty-cluster template when there is one (no initdb). */
+function firstStartOptions(dataDir: string): { loadDataDir?: Blob } {
+  if (existsSync(join(dataDir, 'pgdata', 'PG_VERSION')) || !existsSync(PGLITE_TEMPLATE)) return {};
+  return { loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE)]) };
 }
 
 function pgliteSession(client: PGlite): MigrationSession {
@@ -79,7 +90,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const lock = inMemory ? undefined : lockDataDir(resolve(dataDir));
   let client: PGlite;
   try {
-    client = inMemory ? new PGlite() : new PGlite(join(resolve(dataDir), 'pgdata'));
+    client = inMemory ? new PGlite() : new PGlite(join(resolve(dataDir), 'pgdata'), firstStartOptions(resolve(dataDir)));
     await client.waitReady;
   } catch (error) {
     lock?.release();

@@ -99,14 +99,27 @@ export class KnowledgeBaseService implements KnowledgeBase {
   }
 
   async create(input: ArticleInput, actor: string): Promise<ArticleView> {
-    const clean = validate(input);
-    const row = await this.prisma.$transaction(async (tx) => {
-      const slug = await uniqueSlug(tx, input.slug ?? slugify(clean.title), Boolean(input.slug));
-      const created = await tx.article.create({ data: { ...clean, slug, author: actor } });
-      await recordRevision(tx, created, actor, 'created');
-      return created;
-    });
-    return this.applyLocally(row);
+    const [created] = await this.createMany([input], actor);
+    return created!;
+  }
+
+  /** Creates several articles in one transaction: all of them or none. */
+  async createMany(inputs: ArticleInput[], actor: string): Promise<ArticleView[]> {
+    const cleaned = inputs.map((input) => ({ input, clean: validate(input) }));
+    const rows = await this.prisma.$transaction(
+      async (tx) => {
+        const created: ArticleRow[] = [];
+        for (const { input, clean } of cleaned) {
+          const slug = await uniqueSlug(tx, input.slug ?? slugify(clean.title), Boolean(input.slug));
+          const row = await tx.article.create({ data: { ...clean, slug, author: actor } });
+          await recordRevision(tx, row, actor, 'created');
+          created.push(row);
+        }
+        return created;
+      },
+      { timeout: 60_000, maxWait: 15_000 },
+    );
+    return rows.map((row) => this.applyLocally(row));
   }
 
   async update(slug: string, patch: Partial<ArticleInput>, actor: string, change = 'edited'): Promise<ArticleView> {

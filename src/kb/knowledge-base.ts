@@ -61,6 +61,7 @@ export interface KnowledgeBase {
   getById(id: string): Promise<ArticleView | null>;
   list(filter?: { tag?: string; status?: ArticleStatus }): Promise<ArticleView[]>;
   create(input: ArticleInput, actor: string): Promise<ArticleView>;
+  createMany(inputs: ArticleInput[], actor: string): Promise<ArticleView[]>;
   update(slug: string, patch: Partial<ArticleInput>, actor: string, change?: string): Promise<ArticleView>;
   archive(slug: string, actor: string): Promise<ArticleView>;
   history(slug: string): Promise<RevisionView[]>;

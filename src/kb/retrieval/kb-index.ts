@@ -71,6 +71,12 @@ export interface RankingOptions {
   rerankPool: number;
   /** folds for cross-fitted classifiers (calibration probes see honest scores) */
   classifierFolds: number;
+  /**
+   * stop-word weight in the classifier's input, relative to a content word: the classifier
+   * learns its own feature weights, so stop words ("why", "how", "not") that tell close
+   * intents apart are not pre-shrunk for it as they are for retrieval (features.stopWord)
+   */
+  classifierStopWordWeight: number;
   /** the classifier also sees character n-grams (slower to train, ~+1 point top1) */
   classifierCharGrams: boolean;
   /** folds of articles for cross-fitted out-of-scope probes */
@@ -97,6 +103,7 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   classifierArticleFolds: 10,
   classifierMaxWork: 400_000,
   classifierCharGrams: true,
+  classifierStopWordWeight: 1,
   softmax: DEFAULT_SOFTMAX_OPTIONS,
 };
 
@@ -244,8 +251,9 @@ export class KbIndex {
         const x: Array<[number, number]> = [];
         for (let i = 0; i < d.feats.length; i++) {
           const f = d.feats[i] as number;
-          if (this.options.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, ((d.vals[i] as number) * this.store.idf(f)) / d.norm]);
+          if (this.options.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (d.vals[i] as number) * this.store.idf(f)]);
         }
+        this.classifierInput(x, d.norm * d.norm);
         // titles (and questions the fold hash cannot tell apart) stay in every fold
         all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.id, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.id, '', o.classifierArticleFolds) });
       }
@@ -256,6 +264,27 @@ export class KbIndex {
     // article folds: models that never saw a fifth of the articles (out-of-scope probes)
     for (let k = 0; k < o.classifierArticleFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.articleFold !== k), articleOfClass.length, o.softmax));
     this.clf = { models, classOf, articleOfClass };
+  }
+
+  /**
+   * Classifier input from idf-weighted features (in place): stop words re-weighted, then
+   * divided by the text's norm (`norm2`: squared norm of the whole text's retrieval vector,
+   * including words the index does not know, so unknown words still dilute the input),
+   * adjusted for the re-weighting.
+   */
+  private classifierInput(x: Array<[number, number]>, norm2: number): void {
+    const o = this.options;
+    const stopScale = o.features.stopWord > 0 ? (o.classifierStopWordWeight * o.features.word) / o.features.stopWord : 1;
+    let n2 = norm2;
+    if (stopScale !== 1) {
+      for (const e of x) {
+        if (!this.store.isStopWord(e[0])) continue;
+        n2 += (stopScale * stopScale - 1) * e[1] * e[1];
+        e[1] *= stopScale;
+      }
+    }
+    const n = Math.sqrt(Math.max(n2, 0)) || 1;
+    for (const e of x) e[1] /= n;
   }
 
   /**
@@ -455,7 +484,8 @@ export class KbIndex {
     if (clf && model) {
       if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
       const x: Array<[number, number]> = [];
-      for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (v * this.store.idf(f)) / qNorm]);
+      for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, v * this.store.idf(f)]);
+      this.classifierInput(x, qNorm * qNorm);
       const live = (c: number): boolean => this.byId.has(clf.articleOfClass[c] as string);
       let p: Float64Array;
       if (this.activeModel === 0 && o.averageFoldModels) {

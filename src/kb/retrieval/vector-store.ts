@@ -5,6 +5,7 @@
  * Document frequencies are kept per article (a feature counts once per article), so the
  * inverse frequency measures how well a feature tells articles apart.
  */
+import { ENGLISH_STOP_WORDS } from './tokenizer.ts';
 import type { FeatureVector } from './features.ts';
 
 export type DocKind = 'title' | 'question' | 'body';
@@ -31,6 +32,8 @@ export class VectorStore {
   private readonly articleFreq: number[] = [];
   /** per feature id: true for character n-gram features (typo tolerance only) */
   private readonly charGram: boolean[] = [];
+  /** per feature id: true for stop-word features */
+  private readonly stopWord: boolean[] = [];
   readonly docs: StoredDoc[] = [];
   private deadPostings = 0;
   private livePostings = 0;
@@ -40,12 +43,12 @@ export class VectorStore {
   trackDrift = true;
   private articlesAtNorms = 0;
 
-  /** feature id of a feature, or -1 when the index never saw it */
   /** number of feature ids handed out so far (ids are 0 … featureCount - 1) */
   get featureCount(): number {
     return this.featureIds.size;
   }
 
+  /** feature id of a feature, or -1 when the index never saw it */
   featureId(feature: string): number {
     return this.featureIds.get(feature) ?? -1;
   }
@@ -58,8 +61,14 @@ export class VectorStore {
       this.postings.push({ docs: [], vals: [] });
       this.articleFreq.push(0);
       this.charGram.push(feature.startsWith('c:'));
+      this.stopWord.push(feature.startsWith('w:') && ENGLISH_STOP_WORDS.has(feature.slice(2)));
     }
     return id;
+  }
+
+  /** True for stop-word features (down-weighted for retrieval). */
+  isStopWord(featureId: number): boolean {
+    return this.stopWord[featureId] === true;
   }
 
   /** True for character n-gram features. */
