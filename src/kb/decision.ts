@@ -47,13 +47,6 @@ export function decide(index: KbIndex, text: string, thresholds: DecisionThresho
   if (ranked.length === 0) return { ...ESCALATE_EMPTY, candidates: [], suggestions: [] };
   const cal = index.calibration();
   const candidates = ranked.map((c, i) => ({ articleId: c.articleId, score: c.score, confidence: confidenceOf(cal, ranked, i) }));
-  if (process.env.KB_RERANK_CONF) {
-    const order = candidates.map((c, i) => i).sort((x, y) => (candidates[y]!.confidence - candidates[x]!.confidence) || x - y);
-    const re = order.map((i) => ranked[i]!);
-    const c2 = order.map((i) => candidates[i]!);
-    ranked.splice(0, ranked.length, ...re);
-    candidates.splice(0, candidates.length, ...c2);
-  }
   const confidence = candidates[0]?.confidence ?? 0;
   const suggestConfidence = Math.max(confidence, top3ConfidenceOf(cal, ranked));
   const top = candidates[0];

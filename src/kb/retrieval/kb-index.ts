@@ -74,7 +74,9 @@ export interface RankingOptions {
   /**
    * stop-word weight in the classifier's input, relative to a content word: the classifier
    * learns its own feature weights, so stop words ("why", "how", "not") that tell close
-   * intents apart are not pre-shrunk for it as they are for retrieval (features.stopWord)
+   * intents apart need not be pre-shrunk for it as they are for retrieval (features.stopWord).
+   * Default = features.stopWord (the classifier sees the retrieval vectors); 1 moved
+   * banking77 k5 coverage +3.9 points but k20 coverage -0.9, so it is not the default.
    */
   classifierStopWordWeight: number;
   /** the classifier also sees character n-grams (slower to train, ~+1 point top1) */
@@ -103,7 +105,7 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   classifierArticleFolds: 10,
   classifierMaxWork: 400_000,
   classifierCharGrams: true,
-  classifierStopWordWeight: 1,
+  classifierStopWordWeight: DEFAULT_FEATURE_OPTIONS.stopWord,
   softmax: DEFAULT_SOFTMAX_OPTIONS,
 };
 
