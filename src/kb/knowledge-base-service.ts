@@ -223,14 +223,9 @@ export class KnowledgeBaseService implements KnowledgeBase {
   }
 }
 
-function validate(input: ArticleInput | (Partial<ArticleInput> & ArticleView)): {
-  title: string;
-  body: string;
-  questions: string[];
-  tags: string[];
-  language: string;
-  status: ArticleStatus;
-} {
+type ArticleContent = Required<Omit<ArticleInput, 'slug'>>;
+
+function validate(input: ArticleInput | (Partial<ArticleInput> & ArticleView)): ArticleContent {
   const title = (input.title ?? '').trim();
   if (!title) throw new InvalidArticleError('an article needs a title');
   if (title.length > 300) throw new InvalidArticleError('a title has at most 300 characters');
@@ -258,7 +253,7 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function sameContent(row: ArticleRow, next: ReturnType<typeof validate>): boolean {
+function sameContent(row: ArticleRow, next: ArticleContent): boolean {
   return (
     row.title === next.title &&
     row.body === next.body &&
