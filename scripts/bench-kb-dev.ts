@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--dataset FILE …] [--answer X --suggest Y]
  *     [--options JSON]   (ranking option overrides, e.g. '{"softmax":{"epochs":12}}')
+ *     [--calibration JSON]   (calibration option overrides, e.g. '{"maxProbes":1200}')
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -15,7 +16,7 @@ import {
   syntheticScaleBenchmark,
 } from '../src/kb/bench/index.ts';
 import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from '../src/kb/decision.ts';
-import { DEFAULT_RANKING_OPTIONS, KbIndex, type RankingOptions } from '../src/kb/retrieval/index.ts';
+import { DEFAULT_RANKING_OPTIONS, KbIndex, type CalibrationOptions, type RankingOptions } from '../src/kb/retrieval/index.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -40,12 +41,13 @@ const rankingOptions: Partial<RankingOptions> = {
   ...(overrides.softmax ? { softmax: { ...DEFAULT_RANKING_OPTIONS.softmax, ...overrides.softmax } } : {}),
   ...(overrides.features ? { features: { ...DEFAULT_RANKING_OPTIONS.features, ...overrides.features } } : {}),
 };
+const calibrationOverrides = JSON.parse(value('--calibration') ?? '{}') as Partial<CalibrationOptions>;
 const modes = flag('--learn') ? [false, true] : [false];
 
 for (const file of datasets) {
   const dataset = parseDataset(readFileSync(file, 'utf8'));
   for (const learnMode of modes) {
-    const index = indexDataset(dataset, new KbIndex(rankingOptions));
+    const index = indexDataset(dataset, new KbIndex(rankingOptions, calibrationOverrides));
     const t0 = performance.now();
     index.prepare();
     const prepareMs = performance.now() - t0;

@@ -9,13 +9,13 @@
  * Probes use classifier copies that never saw the probe (question folds for leave-one-out,
  * article folds for leave-one-article-out), see kb-index.ts.
  * A logistic regression over ranking features (top score, margin to the runner-up, nearest
- * and centroid cosines, classifier probability and its margin) maps a ranking to P(top candidate is right) and P(right article in
+ * and centroid cosines, classifier probability and its margin, also as log-odds) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
 import { foldOf, type KbIndex, type ScoredCandidate } from './kb-index.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
-export const CONFIDENCE_FEATURES = 8;
+export const CONFIDENCE_FEATURES = 10;
 
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
@@ -45,13 +45,15 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
   if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
   let rival = 0;
   for (let j = 0; j < cands.length; j++) if (j !== i) rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
-  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched, c.prob, c.prob - c.rivalProb];
+  // classifier evidence also on the log-odds scale, where a linear stacker combines it best
+  const eps = 1e-3;
+  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched, c.prob, c.prob - c.rivalProb, Math.log(c.prob + eps), Math.log((c.prob + eps) / (c.rivalProb + eps))];
 }
 
 /** Used when the KB is too small to learn from (no held-out probes): deliberately cautious. */
 export const FALLBACK_CALIBRATION: Calibration = {
-  top1: { weights: [10, 12, 0, 0, 0, 0, 0, 0], bias: -9 },
-  top3: { weights: [10, 4, 0, 0, 0, 0, 0, 0], bias: -6 },
+  top1: { weights: [10, 12, 0, 0, 0, 0, 0, 0, 0, 0], bias: -9 },
+  top3: { weights: [10, 4, 0, 0, 0, 0, 0, 0, 0, 0], bias: -6 },
   probes: 0,
   fittedAt: -1,
   fittedSize: 0,
