@@ -71,7 +71,8 @@ function hash(text: string): number {
 export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
   const articles = [...index.articles()]
     .filter((a) => a.questions.some((q) => q.trim()))
-    .sort((a, b) => hash(a.id) - hash(b.id) || (a.id < b.id ? -1 : 1));
+    // Keyed by content, not id: the same KB calibrates the same way whatever ids the database gave it.
+    .sort((a, b) => hash(a.title) - hash(b.title) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const fittedAt = index.changeCount;
   const fittedSize = index.size;
   if (articles.length < 2) return { ...FALLBACK_CALIBRATION, fittedAt, fittedSize };
@@ -88,14 +89,14 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
       .slice(0, perArticle);
     for (const { q, i } of questions) {
       const rest = { ...article, questions: article.questions.filter((_, j) => j !== i) };
-      const fold = foldOf(article.id, q, index.options.classifierFolds);
+      const fold = foldOf(article.title, q, index.options.classifierFolds);
       const cands = index.withClassifierFold(fold, () => index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5)));
       if (cands.length === 0) continue;
       const x = candidateFeatures(cands, 0);
       top1.push({ x, y: cands[0]?.articleId === article.id ? 1 : 0, weight: 1 });
       top3.push({ x, y: cands.slice(0, 3).some((c) => c.articleId === article.id) ? 1 : 0, weight: 1 });
     }
-    const articleFold = foldOf(article.id, '', index.options.classifierArticleFolds);
+    const articleFold = foldOf(article.title, '', index.options.classifierArticleFolds);
     index.withTemporaryChange(article.id, null, () => {
       for (const { q } of questions) {
         const cands = index.withClassifierFold(articleFold, () => index.rankDetailed(q, 5), true);

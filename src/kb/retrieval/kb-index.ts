@@ -117,9 +117,10 @@ interface FittedClassifier {
 }
 
 /** Deterministic fold of an example question (titles are never held out). */
-export function foldOf(articleId: string, question: string, folds: number): number {
+/** Cross-fitting fold of an example question, keyed by its article's title (stable across databases). */
+export function foldOf(articleKey: string, question: string, folds: number): number {
   let h = 2166136261;
-  const t = `${articleId}\u0000${question}`;
+  const t = `${articleKey}\u0000${question}`;
   for (let i = 0; i < t.length; i++) {
     h ^= t.charCodeAt(i);
     h = Math.imul(h, 16777619);
@@ -257,7 +258,7 @@ export class KbIndex {
         }
         this.classifierInput(x, d.norm * d.norm);
         // titles (and questions the fold hash cannot tell apart) stay in every fold
-        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.id, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.id, '', o.classifierArticleFolds) });
+        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.title, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.title, '', o.classifierArticleFolds) });
       }
     }
     if (all.length * articleOfClass.length > o.classifierMaxWork) return;
