@@ -43,9 +43,11 @@ const ESCALATE_EMPTY: KbDecision = {
 
 export function decide(index: KbIndex, text: string, thresholds: DecisionThresholds = DEFAULT_THRESHOLDS): KbDecision {
   if (!text.trim() || index.size === 0) return { ...ESCALATE_EMPTY, candidates: [], suggestions: [] };
+  // Fit first: a refit retrains the re-ranker, and candidates ranked by the old one would be
+  // scored by a calibration that never saw them (every confidence came out 1.0 on a fresh KB).
+  const cal = index.calibration();
   const ranked = index.rankDetailed(text, 5);
   if (ranked.length === 0) return { ...ESCALATE_EMPTY, candidates: [], suggestions: [] };
-  const cal = index.calibration();
   const candidates = ranked.map((c, i) => ({ articleId: c.articleId, score: c.score, confidence: confidenceOf(cal, ranked, i) }));
   const confidence = candidates[0]?.confidence ?? 0;
   const suggestConfidence = Math.max(confidence, top3ConfidenceOf(cal, ranked));

@@ -49,6 +49,16 @@ describe('the knowledge base service', () => {
     }
   });
 
+  it('right after an import, before any background refit, an unrelated question is not answered', async () => {
+    await importKbDirectory(kb, SAMPLE, 'test');
+    for (const question of ['Can I pay with PayPal?', 'Do you have a public API for webhooks?']) {
+      const { decision } = await kb.decide(question);
+      expect(decision.outcome, question).not.toBe('answer');
+      expect(decision.confidence, question).toBeLessThan(0.5);
+    }
+    expect((await kb.decide('How do I reset my password?')).decision.outcome).toBe('answer');
+  });
+
   it('import → export → import is lossless', async () => {
     const first = await importKbDirectory(kb, SAMPLE, 'test');
     expect(first.created).toHaveLength(readdirSync(SAMPLE).length);
