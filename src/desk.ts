@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { Prisma } from '@prisma/client';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config/env.ts';
 import { createCore, type Core } from './core/create-core.ts';
@@ -43,6 +44,14 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
 /** A new desk starts with the sample KB, so it answers something from the first message. */
 export async function importSampleKbIfEmpty(desk: Desk, db: Database, logger: Logger): Promise<void> {
   if ((await db.prisma.article.count()) > 0 || !existsSync(SAMPLE_KB_DIR)) return;
-  const result = await importKbDirectory(desk.kb, SAMPLE_KB_DIR, 'solodesk:sample');
-  logger.info({ articles: result.created.length }, 'empty KB: imported the sample articles from examples/kb');
+  try {
+    const result = await importKbDirectory(desk.kb, SAMPLE_KB_DIR, 'solodesk:sample');
+    logger.info({ articles: result.created.length }, 'empty KB: imported the sample articles from examples/kb');
+  } catch (error) {
+    // Two processes starting together on one empty database both try; the import is one
+    // transaction, so the loser's is rolled back whole and the winner's articles are there.
+    const lostTheRace = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+    if (!lostTheRace || (await db.prisma.article.count()) === 0) throw error;
+    logger.info('another process imported the sample KB at the same moment');
+  }
 }

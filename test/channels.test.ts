@@ -87,4 +87,22 @@ describe('solodesk start with channels configured', () => {
     expect(health.status).toBe('ok');
     expect(health.parts).toMatchObject({ telegram: 'failed', slack: 'running', outbox: 'running' });
   });
+
+  it.runIf(onPostgres)('two services starting together on an empty database both come up; the sample KB is imported once', async () => {
+    pgUrl = await createPostgresDatabase();
+    const config = loadConfig({ PORT: '0', DATABASE_URL: pgUrl });
+    const both = await Promise.all(
+      [1, 2].map(() => startService(config, { logger: silentLogger(), parts: deskParts(), host: '127.0.0.1' })),
+    );
+    try {
+      for (const s of both) {
+        const health = (await (await fetch(`http://127.0.0.1:${s.port}/healthz`)).json()) as { status: string };
+        expect(health.status).toBe('ok');
+      }
+      const articles = await both[0]!.context.db.prisma.article.count();
+      expect(articles).toBe((await import('node:fs')).readdirSync('examples/kb').length);
+    } finally {
+      await Promise.all(both.map((s) => s.stop()));
+    }
+  });
 });
