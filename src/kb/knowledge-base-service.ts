@@ -254,13 +254,9 @@ function definedOnly<T extends object>(patch: T): Partial<T> {
 }
 
 function sameContent(row: ArticleRow, next: ArticleContent): boolean {
-  return (
-    row.title === next.title &&
-    row.body === next.body &&
-    row.language === next.language &&
-    row.status === next.status &&
-    JSON.stringify(row.questions) === JSON.stringify(next.questions) &&
-    JSON.stringify(row.tags) === JSON.stringify(next.tags)
+  const current = contentOf(row);
+  return (Object.keys(next) as Array<keyof ArticleContent>).every(
+    (key) => JSON.stringify(current[key]) === JSON.stringify(next[key]),
   );
 }
 
@@ -276,18 +272,7 @@ async function uniqueSlug(tx: Tx, base: string, exact: boolean): Promise<string>
 
 async function recordRevision(tx: Tx, row: ArticleRow, actor: string, change: string): Promise<void> {
   await tx.articleRevision.create({
-    data: {
-      articleId: row.id,
-      version: row.version,
-      title: row.title,
-      body: row.body,
-      questions: row.questions,
-      tags: row.tags,
-      language: row.language,
-      status: row.status,
-      author: actor,
-      change,
-    },
+    data: { articleId: row.id, version: row.version, ...contentOf(row), author: actor, change },
   });
   await tx.auditLog.create({
     data: {
@@ -300,16 +285,23 @@ async function recordRevision(tx: Tx, row: ArticleRow, actor: string, change: st
   });
 }
 
-function toView(row: ArticleRow): ArticleView {
+/** What a revision snapshots and an edit compares: the article without its identity and bookkeeping. */
+function contentOf(row: ArticleRow): ArticleContent {
   return {
-    id: row.id,
-    slug: row.slug,
     title: row.title,
     body: row.body,
     questions: row.questions,
     tags: row.tags,
     language: row.language,
     status: row.status,
+  };
+}
+
+function toView(row: ArticleRow): ArticleView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    ...contentOf(row),
     version: row.version,
     author: row.author,
     updatedAt: row.updatedAt,
