@@ -2,7 +2,7 @@
  * Dev loop for the KB retrieval/decision: runs the decision benchmark on the development
  * data sets (normal and, with --learn, learn mode) and the 10k-article synthetic scale test.
  *
- *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--dataset FILE …] [--answer X --suggest Y]
+ *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--no-vectors] [--dataset FILE …] [--answer X --suggest Y]
  *     [--options JSON]   (ranking option overrides, e.g. '{"softmax":{"epochs":12}}')
  *     [--calibration JSON]   (calibration option overrides, e.g. '{"maxProbes":1200}')
  */
@@ -47,7 +47,7 @@ const modes = flag('--learn') ? [false, true] : [false];
 for (const file of datasets) {
   const dataset = parseDataset(readFileSync(file, 'utf8'));
   for (const learnMode of modes) {
-    const index = indexDataset(dataset, new KbIndex(rankingOptions, calibrationOverrides));
+    const index = indexDataset(dataset, new KbIndex(rankingOptions, calibrationOverrides, flag('--no-vectors') ? null : undefined));
     const t0 = performance.now();
     index.prepare();
     const prepareMs = performance.now() - t0;

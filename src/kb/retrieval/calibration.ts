@@ -9,13 +9,14 @@
  * Probes use classifier copies that never saw the probe (question folds for leave-one-out,
  * article folds for leave-one-article-out), see kb-index.ts.
  * A logistic regression over ranking features (top score, margin to the runner-up, nearest
- * and centroid cosines, classifier probability and its margin, also as log-odds) maps a ranking to P(top candidate is right) and P(right article in
+ * and centroid cosines, classifier probability and its margin, also as log-odds, word-vector
+ * similarity and its margin) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
 import { foldOf, type KbIndex, type ScoredCandidate } from './kb-index.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
-export const CONFIDENCE_FEATURES = 10;
+export const CONFIDENCE_FEATURES = 12;
 
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
@@ -25,8 +26,8 @@ export interface CalibrationOptions {
 }
 
 export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
-  maxProbes: 600,
-  outOfScopeWeight: 0.5,
+  maxProbes: 1200,
+  outOfScopeWeight: 0.6,
 };
 
 export interface Calibration {
@@ -44,16 +45,34 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
   const c = cands[i];
   if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
   let rival = 0;
-  for (let j = 0; j < cands.length; j++) if (j !== i) rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
+  let rivalSemantic = 0;
+  for (let j = 0; j < cands.length; j++) {
+    if (j === i) continue;
+    rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
+    rivalSemantic = Math.max(rivalSemantic, (cands[j] as ScoredCandidate).semantic);
+  }
   // classifier evidence also on the log-odds scale, where a linear stacker combines it best
   const eps = 1e-3;
-  return [c.score, c.score - rival, c.nearest, c.centroid, rival, c.matched, c.prob, c.prob - c.rivalProb, Math.log(c.prob + eps), Math.log((c.prob + eps) / (c.rivalProb + eps))];
+  return [
+    c.score,
+    c.score - rival,
+    c.nearest,
+    c.centroid,
+    rival,
+    c.matched,
+    c.prob,
+    c.prob - c.rivalProb,
+    Math.log(c.prob + eps),
+    Math.log((c.prob + eps) / (c.rivalProb + eps)),
+    c.semantic,
+    c.semantic - rivalSemantic,
+  ];
 }
 
 /** Used when the KB is too small to learn from (no held-out probes): deliberately cautious. */
 export const FALLBACK_CALIBRATION: Calibration = {
-  top1: { weights: [10, 12, 0, 0, 0, 0, 0, 0, 0, 0], bias: -9 },
-  top3: { weights: [10, 4, 0, 0, 0, 0, 0, 0, 0, 0], bias: -6 },
+  top1: { weights: [10, 12, ...new Array<number>(CONFIDENCE_FEATURES - 2).fill(0)], bias: -9 },
+  top3: { weights: [10, 4, ...new Array<number>(CONFIDENCE_FEATURES - 2).fill(0)], bias: -6 },
   probes: 0,
   fittedAt: -1,
   fittedSize: 0,

@@ -29,7 +29,7 @@ export interface SoftmaxOptions {
   decay: number;
 }
 
-export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = { epochs: 8, learningRate: 1, decay: 0.98 };
+export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = { epochs: 12, learningRate: 1, decay: 0.98 };
 
 /** Logits of x (written into `out`, which must have model.classes entries). */
 export function logits(model: SoftmaxModel, x: SparseVector, out: Float64Array): Float64Array {

@@ -12,12 +12,16 @@
  * cross-fitted copies trained without one fold of the example questions (for the
  * leave-one-out probes) or without one fold of the articles (for the out-of-scope probes),
  * so the calibration sees classifier scores as honest as a customer's query gets.
+ * With pretrained word vectors (word-vectors.ts; English), the classifier also sees each
+ * text's word-vector mean, and the best word-vector cosine between the query and a title or
+ * example question adds to the score (a paraphrase with no word in common still matches).
  * upsert/remove are incremental; global statistics (norms under the current idf) are
  * refreshed lazily when the KB has drifted.
  */
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions, type FeatureVector } from './features.ts';
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
+import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
 import { DEFAULT_SOFTMAX_OPTIONS, logits, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxOptions, type TrainingExample } from './classifier.ts';
 
 export interface IndexedArticle {
@@ -46,6 +50,8 @@ export interface ScoredCandidate extends RankedCandidate {
   prob: number;
   /** best other classifier probability (0 without a classifier) */
   rivalProb: number;
+  /** best cosine between the query's word-vector mean and a title/question's (0 without vectors) */
+  semantic: number;
 }
 
 export interface RankingOptions {
@@ -88,6 +94,13 @@ export interface RankingOptions {
   /** customer queries use the mean of the fold models rather than the main model */
   averageFoldModels: boolean;
   softmax: SoftmaxOptions;
+  /**
+   * weight of the text's word-vector mean (unit length) in the classifier input, whose sparse
+   * part also has unit length; 2 beat 1 and 3 on banking77 (k5 top1 +1.4 points over 1)
+   */
+  classifierVectorWeight: number;
+  /** weight of the best word-vector cosine to a title/question in the score */
+  semanticWeight: number;
 }
 
 export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
@@ -107,6 +120,8 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   classifierCharGrams: true,
   classifierStopWordWeight: DEFAULT_FEATURE_OPTIONS.stopWord,
   softmax: DEFAULT_SOFTMAX_OPTIONS,
+  classifierVectorWeight: 2,
+  semanticWeight: 0.3,
 };
 
 interface FittedClassifier {
@@ -137,6 +152,10 @@ interface ArticleEntry {
   centroidNorm: number;
   /** extracted features by text, reused when the article is edited */
   featureCache: Map<string, FeatureVector>;
+  /** sentence vectors of the title and questions, in memberIds order (null: no known word) */
+  memberVectors: Array<Float32Array | null>;
+  /** sentence vectors by text, reused when the article is edited */
+  vectorCache: Map<string, Float32Array | null>;
 }
 
 export class KbIndex {
@@ -164,10 +183,24 @@ export class KbIndex {
   private touched: number[] = [];
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
+  readonly wordVectors: WordVectors | null;
 
-  constructor(options: Partial<RankingOptions> = {}, calibrationOptions: Partial<CalibrationOptions> = {}) {
+  /** `wordVectors` defaults to the ones made at install time (none: lexical features only). */
+  constructor(options: Partial<RankingOptions> = {}, calibrationOptions: Partial<CalibrationOptions> = {}, wordVectors: WordVectors | null = installedWordVectors()) {
     this.options = { ...DEFAULT_RANKING_OPTIONS, ...options };
     this.calibrationOptions = { ...DEFAULT_CALIBRATION_OPTIONS, ...calibrationOptions };
+    this.wordVectors = wordVectors;
+  }
+
+  private sentenceVectorOf(text: string): Float32Array | null {
+    return this.wordVectors ? sentenceVector(text, this.wordVectors) : null;
+  }
+
+  /** The sentence vector as dense classifier features (ids below 0: apart from the vocabulary's). */
+  private appendVectorInput(v: Float32Array | null, x: Array<[number, number]>): void {
+    const w = this.options.classifierVectorWeight;
+    if (!v || w <= 0) return;
+    for (let i = 0; i < v.length; i++) x.push([-1 - i, (v[i] as number) * w]);
   }
 
   /**
@@ -211,6 +244,7 @@ export class KbIndex {
 
   upsert(article: IndexedArticle): void {
     const previous = this.byId.get(article.id)?.featureCache;
+    const previousVectors = this.byId.get(article.id)?.vectorCache;
     this.removeEntry(article.id);
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
     const featureCache = new Map<string, FeatureVector>();
@@ -226,7 +260,18 @@ export class KbIndex {
     if (article.body.trim()) docs.push({ kind: 'body', features: featuresOf(article.body, true) });
     const docIds = this.store.addArticle(slot, docs);
     const memberIds = docIds.filter((id) => this.store.docs[id]?.kind !== 'body');
-    const entry: ArticleEntry = { article, slot, docIds, memberIds, centroidNorm: 1, featureCache };
+    const vectorCache = new Map<string, Float32Array | null>();
+    const memberVectors: Array<Float32Array | null> = [];
+    if (this.wordVectors) {
+      for (const t of [article.title, ...article.questions]) {
+        if (!t.trim()) continue;
+        let v = vectorCache.get(t) ?? previousVectors?.get(t);
+        if (v === undefined) v = this.sentenceVectorOf(t);
+        vectorCache.set(t, v);
+        memberVectors.push(v);
+      }
+    }
+    const entry: ArticleEntry = { article, slot, docIds, memberIds, centroidNorm: 1, featureCache, memberVectors, vectorCache };
     this.bySlot[slot] = entry;
     this.byId.set(article.id, entry);
     this.refreshCentroid(entry);
@@ -257,6 +302,7 @@ export class KbIndex {
           if (this.options.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (d.vals[i] as number) * this.store.idf(f)]);
         }
         this.classifierInput(x, d.norm * d.norm);
+        this.appendVectorInput(e.memberVectors[m] ?? null, x);
         // titles (and questions the fold hash cannot tell apart) stay in every fold
         all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.title, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.title, '', o.classifierArticleFolds) });
       }
@@ -391,6 +437,7 @@ export class KbIndex {
       query.length = o.maxQueryFeatures;
     }
     const qNorm = Math.sqrt(qNorm2) || 1;
+    const qVec = this.sentenceVectorOf(text);
     const docs = this.store.docs;
     if (this.docScores.length < docs.length) this.docScores = new Float64Array(Math.max(1024, docs.length * 2));
     const scores = this.docScores;
@@ -482,13 +529,14 @@ export class KbIndex {
     for (let j = kept - 1; j >= 0; j--) {
       const slot = tSlot[j] as number;
       const entry = this.bySlot[slot] as ArticleEntry;
-      out.push({ articleId: entry.article.id, score: tScore[j] as number, nearest: tNearest[j] as number, centroid: tCentroid[j] as number, matched: 0, prob: 0, rivalProb: 0, slot });
+      out.push({ articleId: entry.article.id, score: tScore[j] as number, nearest: tNearest[j] as number, centroid: tCentroid[j] as number, matched: 0, prob: 0, rivalProb: 0, semantic: 0, slot });
     }
     if (clf && model) {
       if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
       const x: Array<[number, number]> = [];
       for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, v * this.store.idf(f)]);
       this.classifierInput(x, qNorm * qNorm);
+      this.appendVectorInput(qVec, x);
       const live = (c: number): boolean => this.byId.has(clf.articleOfClass[c] as string);
       let p: Float64Array;
       if (this.activeModel === 0 && o.averageFoldModels) {
@@ -515,6 +563,15 @@ export class KbIndex {
         c.prob = k === undefined ? 0 : (p[k] as number);
         c.rivalProb = c.prob >= best ? second : best;
         c.score += o.classifierWeight * c.prob;
+      }
+    }
+    if (qVec) {
+      for (const c of out) {
+        const entry = this.bySlot[c.slot] as ArticleEntry;
+        let best = 0;
+        for (const mv of entry.memberVectors) if (mv) best = Math.max(best, cosine(qVec, mv));
+        c.semantic = best;
+        c.score += o.semanticWeight * best;
       }
     }
     out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
