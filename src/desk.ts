@@ -27,6 +27,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
       answer: config.kb.answerThreshold ?? DEFAULT_THRESHOLDS.answer,
       suggest: config.kb.suggestThreshold ?? DEFAULT_THRESHOLDS.suggest,
     },
+    onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
   });
   const core = createCore({
     prisma: deps.db.prisma,

@@ -78,7 +78,7 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
     const articleIdOf = new Map(dataset.articles.map((a, i) => [a.id, created[i]!.id]));
     const datasetIdOf = new Map([...articleIdOf].map(([datasetId, id]) => [id, datasetId]));
     await desk.kb.sync(true);
-    desk.kb.prepare();
+    await desk.kb.prepare();
     const toDatasetId = (id: string | null) => (id === null ? null : (datasetIdOf.get(id) ?? id));
     const metrics = await runDecisionBenchmark({
       queries: dataset.queries,
@@ -99,7 +99,7 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
                 if (!id) return;
                 await desk.kb.addExampleQuestion(id, question, 'bench:founder');
                 // The founder's save pays for the refit, not the next customer's question.
-                desk.kb.prepare();
+                await desk.kb.prepare();
               },
             },
           }

@@ -9,6 +9,7 @@ import type {
   KnowledgeBase,
   RevisionView,
 } from './knowledge-base.ts';
+import { BackgroundRefitter } from './retrieval/background-refit.ts';
 import { KbIndex } from './retrieval/index.ts';
 import { slugify, SLUG_PATTERN } from './slug.ts';
 
@@ -23,6 +24,8 @@ export interface KnowledgeBaseOptions {
   thresholds?: DecisionThresholds;
   /** How stale the index may get with respect to other processes' edits. */
   syncIntervalMs?: number;
+  /** Told when a background refit failed (the KB then refits on the calling thread). */
+  onRefitError?: (error: unknown) => void;
 }
 
 export class ArticleNotFoundError extends SolodeskError {
@@ -44,7 +47,9 @@ export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBase
 export class KnowledgeBaseService implements KnowledgeBase {
   readonly thresholds: DecisionThresholds;
   private readonly syncIntervalMs: number;
-  private index = new KbIndex();
+  private readonly index = new KbIndex();
+  private readonly refitter = new BackgroundRefitter(this.index);
+  private readonly onRefitError: (error: unknown) => void;
   private readonly published = new Map<string, ArticleView>();
   private watermark = new Date(0);
   private lastSync = 0;
@@ -57,10 +62,13 @@ export class KnowledgeBaseService implements KnowledgeBase {
   ) {
     this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
     this.syncIntervalMs = options.syncIntervalMs ?? 2_000;
+    this.onRefitError = options.onRefitError ?? (() => {});
   }
 
   async decide(text: string): Promise<KbAnswer> {
     await this.sync();
+    // the first decision waits for the first fit; later ones use the last fit while a refit runs
+    if (!this.index.hasFit()) await this.prepare();
     const decision = decide(this.index, text, this.thresholds);
     const ranked = decision.candidates.flatMap((c) => {
       const article = this.published.get(c.articleId);
@@ -170,16 +178,24 @@ export class KnowledgeBaseService implements KnowledgeBase {
     return this.update(article.slug, { questions: [...article.questions, phrasing] }, actor, `learned question: ${phrasing}`);
   }
 
-  /** Does the index's deferred work (norms, calibration refit) now rather than on a customer's question. */
-  prepare(): void {
+  /**
+   * Refits the re-ranker and calibration if the KB changed enough, in a worker thread; resolves
+   * when the new fit is in use. Should the worker fail, refits here (slow, but never stale).
+   */
+  async prepare(): Promise<void> {
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     this.prepareTimer = undefined;
-    this.index.prepare();
+    try {
+      await this.refitter.refit();
+    } catch (error) {
+      this.onRefitError(error);
+      this.index.refitNow();
+    }
   }
 
   private schedulePrepare(): void {
     if (this.prepareTimer) return;
-    this.prepareTimer = setTimeout(() => this.prepare(), 50);
+    this.prepareTimer = setTimeout(() => void this.prepare(), 50);
     this.prepareTimer.unref();
   }
 

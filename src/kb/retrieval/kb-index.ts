@@ -124,6 +124,19 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   semanticWeight: 0.3,
 };
 
+/**
+ * A fit (re-ranker and calibration) in a form another KbIndex over the same articles can
+ * install: features by name, not by this index's ids. Made in a worker thread (refit-worker.ts)
+ * so that refitting never blocks the process that answers customers.
+ */
+export interface PortableFit {
+  classifier: { articleOfClass: string[]; bias: Float64Array; weights: Array<[string, Float64Array]> } | null;
+  calibration: Calibration;
+}
+
+/** Name of a classifier input feature: a vocabulary feature, or `#i` for sentence-vector dimension i. */
+const DENSE_PREFIX = '#';
+
 interface FittedClassifier {
   /** main model, then one per fold (trained without that fold's questions) */
   models: SoftmaxModel[];
@@ -184,6 +197,13 @@ export class KbIndex {
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
   readonly wordVectors: WordVectors | null;
+  /**
+   * false: calibration() never refits on the query path, it serves the last fit installed
+   * (installFit) and leaves refitting to the owner (a background worker); see needsRefit().
+   */
+  refitOnDemand = true;
+  /** an article was added that the classifier has never seen */
+  private unknownToClassifier = false;
 
   /** `wordVectors` defaults to the ones made at install time (none: lexical features only). */
   constructor(options: Partial<RankingOptions> = {}, calibrationOptions: Partial<CalibrationOptions> = {}, wordVectors: WordVectors | null = installedWordVectors()) {
@@ -208,14 +228,71 @@ export class KbIndex {
    * since the last fit (20 changes or a fifth of the articles, whichever is more).
    */
   calibration(): Calibration {
-    const c = this.fitted;
-    const stale = !c || this.version - c.fittedAt >= Math.max(20, Math.ceil(c.fittedSize * 0.2)) || (c.fittedSize < 2 && this.size >= 2);
-    if (stale) {
-      this.refreshStatistics();
-      this.fitClassifier();
-      this.fitted = calibrate(this, this.calibrationOptions);
-    }
+    if (this.needsRefit() && (this.refitOnDemand || !this.fitted)) this.refitNow();
     return this.fitted as Calibration;
+  }
+
+  /** True once the KB has changed enough since the last fit to be worth refitting. */
+  needsRefit(): boolean {
+    const c = this.fitted;
+    return !c || this.unknownToClassifier || this.version - c.fittedAt >= Math.max(20, Math.ceil(c.fittedSize * 0.2)) || (c.fittedSize < 2 && this.size >= 2);
+  }
+
+  /** Whether any fit (re-ranker and calibration) is in place. */
+  hasFit(): boolean {
+    return this.fitted !== null;
+  }
+
+  /** Fit the re-ranker and the calibration on this thread, now. */
+  refitNow(): void {
+    this.unknownToClassifier = false;
+    this.refreshStatistics();
+    this.fitClassifier();
+    this.fitted = calibrate(this, this.calibrationOptions);
+  }
+
+  /** Fit now (whether or not the KB changed) and return the fit in portable form. */
+  exportFit(): PortableFit {
+    this.refitNow();
+    const clf = this.clf;
+    const main = clf?.models[0];
+    return {
+      classifier:
+        clf && main
+          ? {
+              articleOfClass: [...clf.articleOfClass],
+              bias: Float64Array.from(main.bias),
+              weights: [...main.weights].map(([f, w]) => [f < 0 ? `${DENSE_PREFIX}${-1 - f}` : this.store.featureName(f), w]),
+            }
+          : null,
+      calibration: this.fitted as Calibration,
+    };
+  }
+
+  /**
+   * Install a fit made elsewhere from this index's articles as of change count `fittedAt`.
+   * Features this index does not know (the KB changed since) are dropped; articles the fit does
+   * not know get no classifier probability until the next fit.
+   */
+  installFit(fit: PortableFit, fittedAt: number, fittedSize: number): void {
+    this.refreshStatistics();
+    this.fitted = { ...fit.calibration, fittedAt, fittedSize };
+    const c = fit.classifier;
+    if (!c) {
+      this.clf = null;
+      this.unknownToClassifier = false;
+      return;
+    }
+    const weights = new Map<number, Float64Array>();
+    for (const [name, w] of c.weights) {
+      const id = name.startsWith(DENSE_PREFIX) ? -1 - Number(name.slice(DENSE_PREFIX.length)) : this.store.featureId(name);
+      if (name.startsWith(DENSE_PREFIX) || id >= 0) weights.set(id, w);
+    }
+    const model: SoftmaxModel = { classes: c.articleOfClass.length, weights, bias: c.bias };
+    const classOf = new Map(c.articleOfClass.map((id, k) => [id, k]));
+    this.clf = { models: [model], classOf, articleOfClass: c.articleOfClass };
+    this.activeModel = 0;
+    this.unknownToClassifier = [...this.byId.keys()].some((id) => !classOf.has(id));
   }
 
   /** Increases on every change; lets caches (e.g. calibration) know they are stale. */
@@ -277,7 +354,7 @@ export class KbIndex {
     this.refreshCentroid(entry);
     this.version++;
     // an article the classifier has never seen: refit (classifier and calibration) soon
-    if (this.clf && !this.clf.classOf.has(article.id) && this.store.trackDrift) this.fitted = null;
+    if (this.clf && !this.clf.classOf.has(article.id) && this.store.trackDrift) this.unknownToClassifier = true;
   }
 
   /** Fit the classifier re-ranker (main and cross-fitted fold models), or drop it. */
@@ -342,7 +419,8 @@ export class KbIndex {
    */
   withClassifierFold<T>(fold: number, probe: () => T, articleFold = false): T {
     const previous = this.activeModel;
-    this.activeModel = this.clf ? fold + 1 + (articleFold ? this.options.classifierFolds : 0) : 0;
+    const k = fold + 1 + (articleFold ? this.options.classifierFolds : 0);
+    this.activeModel = this.clf && k < this.clf.models.length ? k : 0;
     try {
       return probe();
     } finally {
@@ -539,7 +617,7 @@ export class KbIndex {
       this.appendVectorInput(qVec, x);
       const live = (c: number): boolean => this.byId.has(clf.articleOfClass[c] as string);
       let p: Float64Array;
-      if (this.activeModel === 0 && o.averageFoldModels) {
+      if (this.activeModel === 0 && o.averageFoldModels && clf.models.length > o.classifierFolds) {
         // customer queries: the mean of the question-fold models, so scores are distributed
         // like those the calibration probes saw (each fold model misses 1/K of the examples)
         if (this.clfAverage.length !== model.classes) this.clfAverage = new Float64Array(model.classes);

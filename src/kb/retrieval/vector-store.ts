@@ -27,6 +27,7 @@ export interface StoredDoc {
 
 export class VectorStore {
   private readonly featureIds = new Map<string, number>();
+  private readonly featureNames: string[] = [];
   private readonly postings: Postings[] = [];
   /** per feature id: number of live articles containing it */
   private readonly articleFreq: number[] = [];
@@ -53,11 +54,17 @@ export class VectorStore {
     return this.featureIds.get(feature) ?? -1;
   }
 
+  /** the feature an id stands for ('' for an id the store never handed out) */
+  featureName(featureId: number): string {
+    return this.featureNames[featureId] ?? '';
+  }
+
   private intern(feature: string): number {
     let id = this.featureIds.get(feature);
     if (id === undefined) {
       id = this.postings.length;
       this.featureIds.set(feature, id);
+      this.featureNames.push(feature);
       this.postings.push({ docs: [], vals: [] });
       this.articleFreq.push(0);
       this.charGram.push(feature.startsWith('c:'));

@@ -1,0 +1,102 @@
+/**
+ * Refits an index's re-ranker and calibration in a worker thread. A refit costs seconds on a
+ * KB with a few thousand example questions; run on the main thread it would stall every
+ * webhook for that long (Slack wants an answer within 3 s). Meanwhile the index keeps serving
+ * with its previous fit; the new one is installed when it is ready. One refit at a time per
+ * index; a request made while one runs is folded into a single follow-up. The worker is
+ * shared by every index in the process and holds no state between requests.
+ */
+import { Worker } from 'node:worker_threads';
+import { SolodeskError } from '../../core/errors.ts';
+import type { KbIndex, PortableFit } from './kb-index.ts';
+import type { RefitRequest } from './refit-worker.ts';
+
+type Reply = { id: number; fit: PortableFit } | { id: number; error: string };
+
+/** The worker runs our TypeScript sources: its entry registers tsx first. */
+const WORKER_ENTRY = new URL('./refit-worker.mjs', import.meta.url);
+
+class RefitWorker {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (fit: PortableFit) => void; reject: (e: Error) => void }>();
+
+  fit(request: Omit<RefitRequest, 'id'>): Promise<PortableFit> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // keep the process alive while a refit is owed to someone, not while idle
+      worker.ref();
+      worker.postMessage({ ...request, id } satisfies RefitRequest);
+    });
+  }
+
+  private settle(id: number): { resolve: (fit: PortableFit) => void; reject: (e: Error) => void } | undefined {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+    return p;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_ENTRY);
+    worker.on('message', (reply: Reply) => {
+      const p = this.settle(reply.id);
+      if (!p) return;
+      if ('fit' in reply) p.resolve(reply.fit);
+      else p.reject(new SolodeskError('kb_refit_failed', `KB refit failed: ${reply.error}`));
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      const owed = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of owed) p.reject(new SolodeskError('kb_refit_failed', `KB refit worker stopped: ${error.message}`, { cause: error }));
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+const sharedWorker = new RefitWorker();
+
+export class BackgroundRefitter {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly index: KbIndex) {
+    index.refitOnDemand = false;
+  }
+
+  /**
+   * Refit if the index wants it; resolves once a fit at least as new as the index at call time
+   * is installed. Rejects if the worker fails (the index keeps its previous fit).
+   */
+  refit(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    if (!this.index.needsRefit()) return Promise.resolve();
+    this.running = this.cycle().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async cycle(): Promise<void> {
+    do {
+      this.again = false;
+      const fittedAt = this.index.changeCount;
+      const articles = [...this.index.articles()];
+      const fit = await sharedWorker.fit({
+        articles,
+        options: this.index.options,
+        calibrationOptions: this.index.calibrationOptions,
+        wordVectors: this.index.wordVectors !== null,
+      });
+      this.index.installFit(fit, fittedAt, articles.length);
+    } while (this.again && this.index.needsRefit());
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Worker thread body (started by background-refit.ts): fits the re-ranker and the calibration
+ * for a snapshot of the articles, off the thread that answers customers. Each request builds a
+ * fresh index from the articles it carries, so the worker keeps no state but the word vectors.
+ */
+import { parentPort } from 'node:worker_threads';
+import { KbIndex, type IndexedArticle, type RankingOptions } from './kb-index.ts';
+import type { CalibrationOptions } from './calibration.ts';
+import { installedWordVectors } from './word-vectors.ts';
+
+export interface RefitRequest {
+  id: number;
+  articles: IndexedArticle[];
+  options: RankingOptions;
+  calibrationOptions: CalibrationOptions;
+  wordVectors: boolean;
+}
+
+parentPort?.on('message', (request: RefitRequest) => {
+  try {
+    const index = new KbIndex(request.options, request.calibrationOptions, request.wordVectors ? installedWordVectors() : null);
+    for (const article of request.articles) index.upsert(article);
+    parentPort?.postMessage({ id: request.id, fit: index.exportFit() });
+  } catch (error) {
+    parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
