@@ -28,6 +28,8 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         start: async () => {
           await importSampleKbIfEmpty(desk, context.db, context.logger);
           await desk.kb.sync(true);
+          // the first fit before the first customer, not on their question
+          await desk.kb.prepare();
         },
         stop: async () => undefined,
       },
