@@ -20,6 +20,7 @@
  */
 import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions, type FeatureVector } from './features.ts';
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
+import { TopCandidates } from './top-candidates.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
 import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
 import { DEFAULT_SOFTMAX_OPTIONS, logits, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxOptions, type TrainingExample } from './classifier.ts';
@@ -185,11 +186,8 @@ export class KbIndex {
   private activeModel = 0;
   private clfScratch = new Float64Array(0);
   private clfAverage = new Float64Array(0);
-  /** bounded best-candidate selection (query path, reused): scores and slots, worst first */
-  private topScore = new Float64Array(0);
-  private topSlot = new Int32Array(0);
-  private topNearest = new Float64Array(0);
-  private topCentroid = new Float64Array(0);
+  /** bounded best-candidate selection (query path, reused) */
+  private readonly top = new TopCandidates();
   /** feature id → stamp of the last article marked (the matched-share feature) */
   private featStamp = new Int32Array(0);
   private stamp = 0;
@@ -545,19 +543,8 @@ export class KbIndex {
     const clf = this.clf;
     const model = clf ? clf.models[this.activeModel] : undefined;
     const keep = model ? Math.max(limit, o.rerankPool) : limit;
-    // keep the best `keep` candidates in typed arrays (sorted ascending, worst at 0): no
-    // per-article objects on large KBs
-    if (this.topScore.length < keep) {
-      this.topScore = new Float64Array(keep);
-      this.topSlot = new Int32Array(keep);
-      this.topNearest = new Float64Array(keep);
-      this.topCentroid = new Float64Array(keep);
-    }
-    const tScore = this.topScore;
-    const tSlot = this.topSlot;
-    const tNearest = this.topNearest;
-    const tCentroid = this.topCentroid;
-    let kept = 0;
+    const top = this.top;
+    top.reset(keep);
     for (const slot of hitSlots) {
       const base = slot * 3;
       const member = acc[base] as number;
@@ -571,43 +558,12 @@ export class KbIndex {
       const n = Math.max(1, entry.memberIds.length);
       const centroid = sumCos / n / entry.centroidNorm;
       const nearest = Math.max(member, body * o.bodyWeight);
-      const score = o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid;
-      let j: number;
-      if (kept < keep) j = kept++;
-      else if (score > (tScore[0] as number)) {
-        // drop the worst (index 0), shift down
-        j = 0;
-        while (j + 1 < kept && (tScore[j + 1] as number) < score) {
-          tScore[j] = tScore[j + 1] as number;
-          tSlot[j] = tSlot[j + 1] as number;
-          tNearest[j] = tNearest[j + 1] as number;
-          tCentroid[j] = tCentroid[j + 1] as number;
-          j++;
-        }
-        tScore[j] = score;
-        tSlot[j] = slot;
-        tNearest[j] = nearest;
-        tCentroid[j] = centroid;
-        continue;
-      } else continue;
-      // insertion while filling: shift larger entries up
-      while (j > 0 && (tScore[j - 1] as number) > score) {
-        tScore[j] = tScore[j - 1] as number;
-        tSlot[j] = tSlot[j - 1] as number;
-        tNearest[j] = tNearest[j - 1] as number;
-        tCentroid[j] = tCentroid[j - 1] as number;
-        j--;
-      }
-      tScore[j] = score;
-      tSlot[j] = slot;
-      tNearest[j] = nearest;
-      tCentroid[j] = centroid;
+      top.offer(o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid, slot, nearest, centroid);
     }
     const out: Array<ScoredCandidate & { slot: number }> = [];
-    for (let j = kept - 1; j >= 0; j--) {
-      const slot = tSlot[j] as number;
-      const entry = this.bySlot[slot] as ArticleEntry;
-      out.push({ articleId: entry.article.id, score: tScore[j] as number, nearest: tNearest[j] as number, centroid: tCentroid[j] as number, matched: 0, prob: 0, rivalProb: 0, semantic: 0, slot });
+    for (const t of top.bestFirst()) {
+      const entry = this.bySlot[t.slot] as ArticleEntry;
+      out.push({ articleId: entry.article.id, score: t.score, nearest: t.nearest, centroid: t.centroid, matched: 0, prob: 0, rivalProb: 0, semantic: 0, slot: t.slot });
     }
     if (clf && model) {
       if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
