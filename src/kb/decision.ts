@@ -16,7 +16,7 @@ export interface DecisionThresholds {
   suggest: number;
 }
 
-export const DEFAULT_THRESHOLDS: DecisionThresholds = { answer: 0.78, suggest: 0.4 };
+export const DEFAULT_THRESHOLDS: DecisionThresholds = { answer: 0.78, suggest: 0.38 };
 
 export interface KbDecision {
   outcome: 'answer' | 'suggest' | 'escalate';
