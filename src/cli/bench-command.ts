@@ -12,6 +12,7 @@ import {
   syntheticScaleBenchmark,
   type KbDataset,
 } from '../kb/bench/index.ts';
+import { installedWordVectors } from '../kb/retrieval/word-vectors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { runCommand } from './run-command.ts';
@@ -105,7 +106,8 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
           }
         : {}),
     });
-    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — thresholds ${JSON.stringify(desk.kb.thresholds)}`);
+    const vectors = installedWordVectors() ? 'English word vectors' : 'no word vectors (run node scripts/word-vectors.mjs)';
+    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — thresholds ${JSON.stringify(desk.kb.thresholds)}, ${vectors}`);
     for (const line of formatBenchmarkSummary(metrics, dataset.name)) console.log(line);
     console.log(metricsJsonLine(metrics));
   } finally {
