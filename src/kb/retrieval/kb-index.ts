@@ -131,7 +131,14 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
  * so that refitting never blocks the process that answers customers.
  */
 export interface PortableFit {
-  classifier: { articleOfClass: string[]; bias: Float64Array; weights: Array<[string, Float64Array]> } | null;
+  classifier: {
+    articleOfClass: string[];
+    bias: Float64Array;
+    /** feature names; feature i's weights over the classes are row i of `weights` */
+    features: string[];
+    /** one buffer (transferable to the thread that installs the fit without a copy) */
+    weights: Float64Array;
+  } | null;
   calibration: Calibration;
 }
 
@@ -254,15 +261,15 @@ export class KbIndex {
     this.refitNow();
     const clf = this.clf;
     const main = clf?.models[0];
+    if (!clf || !main) return { classifier: null, calibration: this.fitted as Calibration };
+    const features: string[] = [];
+    const weights = new Float64Array(main.weights.size * main.classes);
+    for (const [f, w] of main.weights) {
+      weights.set(w, features.length * main.classes);
+      features.push(f < 0 ? `${DENSE_PREFIX}${-1 - f}` : this.store.featureName(f));
+    }
     return {
-      classifier:
-        clf && main
-          ? {
-              articleOfClass: [...clf.articleOfClass],
-              bias: Float64Array.from(main.bias),
-              weights: [...main.weights].map(([f, w]) => [f < 0 ? `${DENSE_PREFIX}${-1 - f}` : this.store.featureName(f), w]),
-            }
-          : null,
+      classifier: { articleOfClass: [...clf.articleOfClass], bias: Float64Array.from(main.bias), features, weights },
       calibration: this.fitted as Calibration,
     };
   }
@@ -281,12 +288,14 @@ export class KbIndex {
       this.unknownToClassifier = false;
       return;
     }
+    const classes = c.articleOfClass.length;
     const weights = new Map<number, Float64Array>();
-    for (const [name, w] of c.weights) {
-      const id = name.startsWith(DENSE_PREFIX) ? -1 - Number(name.slice(DENSE_PREFIX.length)) : this.store.featureId(name);
-      if (name.startsWith(DENSE_PREFIX) || id >= 0) weights.set(id, w);
-    }
-    const model: SoftmaxModel = { classes: c.articleOfClass.length, weights, bias: c.bias };
+    c.features.forEach((name, i) => {
+      const dense = name.startsWith(DENSE_PREFIX);
+      const id = dense ? -1 - Number(name.slice(DENSE_PREFIX.length)) : this.store.featureId(name);
+      if (dense || id >= 0) weights.set(id, c.weights.subarray(i * classes, (i + 1) * classes));
+    });
+    const model: SoftmaxModel = { classes, weights, bias: c.bias };
     const classOf = new Map(c.articleOfClass.map((id, k) => [id, k]));
     this.clf = { models: [model], classOf, articleOfClass: c.articleOfClass };
     this.activeModel = 0;

@@ -20,7 +20,8 @@ parentPort?.on('message', (request: RefitRequest) => {
   try {
     const index = new KbIndex(request.options, request.calibrationOptions, request.wordVectors ? installedWordVectors() : null);
     for (const article of request.articles) index.upsert(article);
-    parentPort?.postMessage({ id: request.id, fit: index.exportFit() });
+    const fit = index.exportFit();
+    parentPort?.postMessage({ id: request.id, fit }, fit.classifier ? [fit.classifier.weights.buffer as ArrayBuffer] : []);
   } catch (error) {
     parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }
