@@ -13,7 +13,8 @@
  * similarity and its margin) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
-import { foldOf, type KbIndex, type ScoredCandidate } from './kb-index.ts';
+import type { KbIndex, ScoredCandidate } from './kb-index.ts';
+import { foldOf } from './reranker.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
 export const CONFIDENCE_FEATURES = 12;

@@ -6,13 +6,10 @@
  *    (or the body, discounted);
  *  - centroid: the cosine between the query and the mean of the article's normalised
  *    title/question vectors (a Rocchio classifier; robust when one example is an outlier).
- * On KBs up to a few hundred articles, a softmax classifier over the same features
- * (classifier.ts) re-ranks the best retrieval candidates: score += classifierWeight × P(article).
- * It is refitted together with the calibration (lazily, or by prepare()), along with
- * cross-fitted copies trained without one fold of the example questions (for the
- * leave-one-out probes) or without one fold of the articles (for the out-of-scope probes),
- * so the calibration sees classifier scores as honest as a customer's query gets.
- * With pretrained word vectors (word-vectors.ts; English), the classifier also sees each
+ * On KBs up to a few hundred articles, a classifier re-ranker (reranker.ts) adds
+ * classifierWeight × P(article) to the best retrieval candidates' scores; it is refitted
+ * together with the calibration (lazily, by prepare(), or in a worker: exportFit/installFit).
+ * With pretrained word vectors (word-vectors.ts; English), the re-ranker also sees each
  * text's word-vector mean, and the best word-vector cosine between the query and a title or
  * example question adds to the score (a paraphrase with no word in common still matches).
  * upsert/remove are incremental; global statistics (norms under the current idf) are
@@ -23,7 +20,8 @@ import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type Calibrat
 import { TopCandidates } from './top-candidates.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
 import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
-import { DEFAULT_SOFTMAX_OPTIONS, logits, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxOptions, type TrainingExample } from './classifier.ts';
+import { DEFAULT_SOFTMAX_OPTIONS, type SoftmaxOptions } from './classifier.ts';
+import { Reranker, type PortableClassifier } from './reranker.ts';
 
 export interface IndexedArticle {
   id: string;
@@ -131,37 +129,8 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
  * so that refitting never blocks the process that answers customers.
  */
 export interface PortableFit {
-  classifier: {
-    articleOfClass: string[];
-    bias: Float64Array;
-    /** feature names; feature i's weights over the classes are row i of `weights` */
-    features: string[];
-    /** one buffer (transferable to the thread that installs the fit without a copy) */
-    weights: Float64Array;
-  } | null;
+  classifier: PortableClassifier | null;
   calibration: Calibration;
-}
-
-/** Name of a classifier input feature: a vocabulary feature, or `#i` for sentence-vector dimension i. */
-const DENSE_PREFIX = '#';
-
-interface FittedClassifier {
-  /** main model, then one per fold (trained without that fold's questions) */
-  models: SoftmaxModel[];
-  classOf: Map<string, number>;
-  articleOfClass: string[];
-}
-
-/** Deterministic fold of an example question (titles are never held out). */
-/** Cross-fitting fold of an example question, keyed by its article's title (stable across databases). */
-export function foldOf(articleKey: string, question: string, folds: number): number {
-  let h = 2166136261;
-  const t = `${articleKey}\u0000${question}`;
-  for (let i = 0; i < t.length; i++) {
-    h ^= t.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return (h >>> 0) % folds;
 }
 
 interface ArticleEntry {
@@ -188,11 +157,7 @@ export class KbIndex {
   private slotScores = new Float64Array(0);
   private version = 0;
   private fitted: Calibration | null = null;
-  private clf: FittedClassifier | null = null;
-  /** classifier model in use: 0 = main, k + 1 = fold k (calibration probes) */
-  private activeModel = 0;
-  private clfScratch = new Float64Array(0);
-  private clfAverage = new Float64Array(0);
+  private readonly reranker: Reranker;
   /** bounded best-candidate selection (query path, reused) */
   private readonly top = new TopCandidates();
   /** feature id → stamp of the last article marked (the matched-share feature) */
@@ -215,17 +180,11 @@ export class KbIndex {
     this.options = { ...DEFAULT_RANKING_OPTIONS, ...options };
     this.calibrationOptions = { ...DEFAULT_CALIBRATION_OPTIONS, ...calibrationOptions };
     this.wordVectors = wordVectors;
+    this.reranker = new Reranker(this.store, this.options);
   }
 
   private sentenceVectorOf(text: string): Float32Array | null {
     return this.wordVectors ? sentenceVector(text, this.wordVectors) : null;
-  }
-
-  /** The sentence vector as dense classifier features (ids below 0: apart from the vocabulary's). */
-  private appendVectorInput(v: Float32Array | null, x: Array<[number, number]>): void {
-    const w = this.options.classifierVectorWeight;
-    if (!v || w <= 0) return;
-    for (let i = 0; i < v.length; i++) x.push([-1 - i, (v[i] as number) * w]);
   }
 
   /**
@@ -252,26 +211,14 @@ export class KbIndex {
   refitNow(): void {
     this.unknownToClassifier = false;
     this.refreshStatistics();
-    this.fitClassifier();
+    this.reranker.fit([...this.byId.values()]);
     this.fitted = calibrate(this, this.calibrationOptions);
   }
 
   /** Fit now (whether or not the KB changed) and return the fit in portable form. */
   exportFit(): PortableFit {
     this.refitNow();
-    const clf = this.clf;
-    const main = clf?.models[0];
-    if (!clf || !main) return { classifier: null, calibration: this.fitted as Calibration };
-    const features: string[] = [];
-    const weights = new Float64Array(main.weights.size * main.classes);
-    for (const [f, w] of main.weights) {
-      weights.set(w, features.length * main.classes);
-      features.push(f < 0 ? `${DENSE_PREFIX}${-1 - f}` : this.store.featureName(f));
-    }
-    return {
-      classifier: { articleOfClass: [...clf.articleOfClass], bias: Float64Array.from(main.bias), features, weights },
-      calibration: this.fitted as Calibration,
-    };
+    return { classifier: this.reranker.export(), calibration: this.fitted as Calibration };
   }
 
   /**
@@ -282,24 +229,8 @@ export class KbIndex {
   installFit(fit: PortableFit, fittedAt: number, fittedSize: number): void {
     this.refreshStatistics();
     this.fitted = { ...fit.calibration, fittedAt, fittedSize };
-    const c = fit.classifier;
-    if (!c) {
-      this.clf = null;
-      this.unknownToClassifier = false;
-      return;
-    }
-    const classes = c.articleOfClass.length;
-    const weights = new Map<number, Float64Array>();
-    c.features.forEach((name, i) => {
-      const dense = name.startsWith(DENSE_PREFIX);
-      const id = dense ? -1 - Number(name.slice(DENSE_PREFIX.length)) : this.store.featureId(name);
-      if (dense || id >= 0) weights.set(id, c.weights.subarray(i * classes, (i + 1) * classes));
-    });
-    const model: SoftmaxModel = { classes, weights, bias: c.bias };
-    const classOf = new Map(c.articleOfClass.map((id, k) => [id, k]));
-    this.clf = { models: [model], classOf, articleOfClass: c.articleOfClass };
-    this.activeModel = 0;
-    this.unknownToClassifier = [...this.byId.keys()].some((id) => !classOf.has(id));
+    this.reranker.install(fit.classifier);
+    this.unknownToClassifier = fit.classifier !== null && [...this.byId.keys()].some((id) => !this.reranker.knows(id));
   }
 
   /** Increases on every change; lets caches (e.g. calibration) know they are stale. */
@@ -361,63 +292,7 @@ export class KbIndex {
     this.refreshCentroid(entry);
     this.version++;
     // an article the classifier has never seen: refit (classifier and calibration) soon
-    if (this.clf && !this.clf.classOf.has(article.id) && this.store.trackDrift) this.unknownToClassifier = true;
-  }
-
-  /** Fit the classifier re-ranker (main and cross-fitted fold models), or drop it. */
-  private fitClassifier(): void {
-    const o = this.options;
-    this.clf = null;
-    if (this.size < 2 || this.size > o.classifierMaxArticles || o.classifierWeight <= 0) return;
-    const classOf = new Map<string, number>();
-    const articleOfClass: string[] = [];
-    const all: Array<TrainingExample & { fold: number; articleFold: number }> = [];
-    for (const e of this.byId.values()) {
-      const y = articleOfClass.length;
-      classOf.set(e.article.id, y);
-      articleOfClass.push(e.article.id);
-      const texts = [...(e.article.title.trim() ? [''] : []), ...e.article.questions.filter((q) => q.trim())];
-      for (const [m, id] of e.memberIds.entries()) {
-        const d = this.store.docs[id];
-        if (!d || !d.alive) continue;
-        const x: Array<[number, number]> = [];
-        for (let i = 0; i < d.feats.length; i++) {
-          const f = d.feats[i] as number;
-          if (this.options.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, (d.vals[i] as number) * this.store.idf(f)]);
-        }
-        this.classifierInput(x, d.norm * d.norm);
-        this.appendVectorInput(e.memberVectors[m] ?? null, x);
-        // titles (and questions the fold hash cannot tell apart) stay in every fold
-        all.push({ x, y, fold: d.kind === 'question' ? foldOf(e.article.title, texts[m] ?? '', o.classifierFolds) : -1, articleFold: foldOf(e.article.title, '', o.classifierArticleFolds) });
-      }
-    }
-    if (all.length * articleOfClass.length > o.classifierMaxWork) return;
-    const models = [trainSoftmax(all, articleOfClass.length, o.softmax)];
-    for (let k = 0; k < o.classifierFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.fold !== k), articleOfClass.length, o.softmax));
-    // article folds: models that never saw a fifth of the articles (out-of-scope probes)
-    for (let k = 0; k < o.classifierArticleFolds; k++) models.push(trainSoftmax(all.filter((ex) => ex.articleFold !== k), articleOfClass.length, o.softmax));
-    this.clf = { models, classOf, articleOfClass };
-  }
-
-  /**
-   * Classifier input from idf-weighted features (in place): stop words re-weighted, then
-   * divided by the text's norm (`norm2`: squared norm of the whole text's retrieval vector,
-   * including words the index does not know, so unknown words still dilute the input),
-   * adjusted for the re-weighting.
-   */
-  private classifierInput(x: Array<[number, number]>, norm2: number): void {
-    const o = this.options;
-    const stopScale = o.features.stopWord > 0 ? (o.classifierStopWordWeight * o.features.word) / o.features.stopWord : 1;
-    let n2 = norm2;
-    if (stopScale !== 1) {
-      for (const e of x) {
-        if (!this.store.isStopWord(e[0])) continue;
-        n2 += (stopScale * stopScale - 1) * e[1] * e[1];
-        e[1] *= stopScale;
-      }
-    }
-    const n = Math.sqrt(Math.max(n2, 0)) || 1;
-    for (const e of x) e[1] /= n;
+    if (this.reranker.hasModel && !this.reranker.knows(article.id) && this.store.trackDrift) this.unknownToClassifier = true;
   }
 
   /**
@@ -425,14 +300,7 @@ export class KbIndex {
    * without the articles of that fold (calibration probes).
    */
   withClassifierFold<T>(fold: number, probe: () => T, articleFold = false): T {
-    const previous = this.activeModel;
-    const k = fold + 1 + (articleFold ? this.options.classifierFolds : 0);
-    this.activeModel = this.clf && k < this.clf.models.length ? k : 0;
-    try {
-      return probe();
-    } finally {
-      this.activeModel = previous;
-    }
+    return this.reranker.withFold(fold, probe, articleFold);
   }
 
   remove(articleId: string): void {
@@ -549,9 +417,7 @@ export class KbIndex {
         acc[base + 2] = (acc[base + 2] as number) + cos;
       }
     }
-    const clf = this.clf;
-    const model = clf ? clf.models[this.activeModel] : undefined;
-    const keep = model ? Math.max(limit, o.rerankPool) : limit;
+    const keep = this.reranker.active ? Math.max(limit, o.rerankPool) : limit;
     const top = this.top;
     top.reset(keep);
     for (const slot of hitSlots) {
@@ -574,40 +440,7 @@ export class KbIndex {
       const entry = this.bySlot[t.slot] as ArticleEntry;
       out.push({ articleId: entry.article.id, score: t.score, nearest: t.nearest, centroid: t.centroid, matched: 0, prob: 0, rivalProb: 0, semantic: 0, slot: t.slot });
     }
-    if (clf && model) {
-      if (this.clfScratch.length !== model.classes) this.clfScratch = new Float64Array(model.classes);
-      const x: Array<[number, number]> = [];
-      for (const [f, v] of query) if (o.classifierCharGrams || !this.store.isCharGram(f)) x.push([f, v * this.store.idf(f)]);
-      this.classifierInput(x, qNorm * qNorm);
-      this.appendVectorInput(qVec, x);
-      const live = (c: number): boolean => this.byId.has(clf.articleOfClass[c] as string);
-      let p: Float64Array;
-      if (this.activeModel === 0 && o.averageFoldModels && clf.models.length > o.classifierFolds) {
-        // customer queries: the mean of the question-fold models, so scores are distributed
-        // like those the calibration probes saw (each fold model misses 1/K of the examples)
-        if (this.clfAverage.length !== model.classes) this.clfAverage = new Float64Array(model.classes);
-        p = this.clfAverage.fill(0);
-        for (let k = 1; k <= o.classifierFolds; k++) {
-          const q = softmaxInPlace(logits(clf.models[k] as SoftmaxModel, x, this.clfScratch), live);
-          for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) + (q[c] as number) / o.classifierFolds;
-        }
-      } else p = softmaxInPlace(logits(model, x, this.clfScratch), live);
-      let best = 0;
-      let second = 0;
-      for (let c = 0; c < p.length; c++) {
-        const v = p[c] as number;
-        if (v > best) {
-          second = best;
-          best = v;
-        } else if (v > second) second = v;
-      }
-      for (const c of out) {
-        const k = clf.classOf.get(c.articleId);
-        c.prob = k === undefined ? 0 : (p[k] as number);
-        c.rivalProb = c.prob >= best ? second : best;
-        c.score += o.classifierWeight * c.prob;
-      }
-    }
+    this.reranker.rescore(out, query, qNorm, qVec, (id) => this.byId.has(id));
     if (qVec) {
       for (const c of out) {
         const entry = this.bySlot[c.slot] as ArticleEntry;

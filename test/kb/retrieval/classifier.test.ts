@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logits, softmaxInPlace, trainSoftmax, type TrainingExample } from '../../../src/kb/retrieval/classifier.ts';
-import { foldOf, KbIndex } from '../../../src/kb/retrieval/kb-index.ts';
+import { KbIndex } from '../../../src/kb/retrieval/kb-index.ts';
+import { foldOf } from '../../../src/kb/retrieval/reranker.ts';
 import { englishArticles } from '../fixtures.ts';
 
 describe('softmax classifier', () => {
