@@ -5,6 +5,8 @@
  *   npx tsx scripts/bench-kb-dev.ts [--learn] [--no-scale] [--no-vectors] [--dataset FILE …] [--answer X --suggest Y]
  *     [--options JSON]   (ranking option overrides, e.g. '{"softmax":{"epochs":12}}')
  *     [--calibration JSON]   (calibration option overrides, e.g. '{"maxProbes":1200}')
+ *     [--sub-kbs N]   (young KBs: split each data set's articles into KBs of N, every other
+ *                      question out of scope; prints the pooled precision / coverage / oos_escalation)
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -43,6 +45,33 @@ const rankingOptions: Partial<RankingOptions> = {
 };
 const calibrationOverrides = JSON.parse(value('--calibration') ?? '{}') as Partial<CalibrationOptions>;
 const modes = flag('--learn') ? [false, true] : [false];
+
+const subKbSize = Number(value('--sub-kbs') ?? 0);
+if (subKbSize > 0) {
+  for (const file of datasets) {
+    const full = parseDataset(readFileSync(file, 'utf8'));
+    const pooled = { answered: 0, correct: 0, inScope: 0, outOfScope: 0, oosAnswered: 0, kbs: 0 };
+    for (let start = 0; start + subKbSize <= full.articles.length; start += subKbSize) {
+      const articles = full.articles.slice(start, start + subKbSize);
+      const ids = new Set(articles.map((a) => a.id));
+      const queries = full.queries.map((q) => ({ ...q, expected: q.expected !== null && ids.has(q.expected) ? q.expected : null }));
+      const index = indexDataset({ ...full, articles, queries }, new KbIndex(rankingOptions, calibrationOverrides, flag('--no-vectors') ? null : undefined));
+      index.prepare();
+      const m = await runDecisionBenchmark({ queries, decideQuery: (text) => decide(index, text, thresholds) });
+      pooled.kbs++;
+      pooled.answered += m.answered;
+      pooled.correct += m.answered_correct;
+      pooled.inScope += m.in_scope;
+      pooled.outOfScope += m.out_of_scope;
+      pooled.oosAnswered += Math.round((1 - m.oos_escalation) * m.out_of_scope);
+    }
+    const p = pooled;
+    console.log(
+      `# ${full.name}: ${p.kbs} KBs of ${subKbSize} articles — precision ${(p.correct / p.answered).toFixed(3)}, coverage ${(p.correct / p.inScope).toFixed(3)}, oos_escalation ${(1 - p.oosAnswered / p.outOfScope).toFixed(3)} (${p.answered} answered)`,
+    );
+  }
+  process.exit(0);
+}
 
 for (const file of datasets) {
   const dataset = parseDataset(readFileSync(file, 'utf8'));
