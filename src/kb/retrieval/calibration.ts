@@ -25,10 +25,11 @@ export interface CalibrationOptions {
   /** weight of one out-of-scope probe relative to one in-scope probe (the OOS prior) */
   outOfScopeWeight: number;
   /**
-   * below this many articles the out-of-scope weight grows as the KB shrinks (× this / articles):
-   * a young KB leaves most customer questions uncovered, and its leave-one-article-out probes
-   * miss the near misses (a removed article's neighbours are mostly not in a small KB). On
-   * banking77 sub-KBs of 10 articles this took oos_escalation from 0.917 to 0.977.
+   * below this many articles the out-of-scope weight grows as the KB shrinks, × (this /
+   * articles)²: a young KB leaves most customer questions uncovered, and its
+   * leave-one-article-out probes miss the near misses (a removed article's neighbours are
+   * mostly not in a small KB). On banking77-k5 split into KBs of 10 / 20 articles,
+   * oos_escalation went from 0.917 / 0.910 to 0.991 / 0.967 (scripts/bench-kb-dev.ts --sub-kbs).
    */
   smallKbArticles: number;
 }
@@ -109,7 +110,7 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
   const maxArticles = Math.max(2, Math.ceil(options.maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
   const top1: LabelledSample[] = [];
   const top3: LabelledSample[] = [];
-  const oosWeight = options.outOfScopeWeight * Math.max(1, options.smallKbArticles / articles.length);
+  const oosWeight = options.outOfScopeWeight * Math.max(1, (options.smallKbArticles / articles.length) ** 2);
   for (const article of articles.slice(0, maxArticles)) {
     const questions = article.questions
       .map((q, i) => ({ q, i }))
