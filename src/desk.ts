@@ -5,7 +5,7 @@ import type { Config } from './config/env.ts';
 import { createCore, type Core } from './core/create-core.ts';
 import type { Database } from './db/open-database.ts';
 import { DEFAULT_THRESHOLDS } from './kb/decision.ts';
-import { createKnowledgeBase, type KnowledgeBaseService } from './kb/knowledge-base-service.ts';
+import { createKnowledgeBase, type KnowledgeBaseOptions, type KnowledgeBaseService } from './kb/knowledge-base-service.ts';
 import { importKbDirectory } from './kb/markdown.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -20,7 +20,7 @@ export interface Desk {
   core: Core;
 }
 
-export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics }): Desk {
+export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics; kb?: Pick<KnowledgeBaseOptions, 'refitPendingAfterMs'> }): Desk {
   const { config } = deps;
   const kb = createKnowledgeBase(deps.db.prisma, {
     thresholds: {
@@ -28,6 +28,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
       suggest: config.kb.suggestThreshold ?? DEFAULT_THRESHOLDS.suggest,
     },
     onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
+    ...deps.kb,
   });
   const core = createCore({
     prisma: deps.db.prisma,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/open-database.ts';
 import { createKnowledgeBase, InvalidArticleError, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
 import { exportKbDirectory, importKbDirectory, KbFileError } from '../../src/kb/markdown.ts';
@@ -131,6 +131,30 @@ describe('the knowledge base service', () => {
     const learned = (await kb.getBySlug('invite-team'))!;
     expect(learned.questions.filter((q) => q.toLowerCase() === phrasing)).toHaveLength(1);
     expect((await kb.decide(phrasing)).decision).toMatchObject({ outcome: 'answer', articleId: article.id });
+  });
+
+  it('a single lesson reaches the re-ranker without waiting for more lessons', async () => {
+    await importKbDirectory(kb, SAMPLE, 'test');
+    await kb.decide('warm up');
+    expect(kb.fitIsCurrent()).toBe(true);
+    const article = (await kb.getBySlug('invite-team'))!;
+    await kb.addExampleQuestion(article.id, 'my teammates should see my boards too', 'founder');
+    // one lesson is not enough change for a refit by change count…
+    await kb.prepare();
+    expect(kb.fitIsCurrent()).toBe(false);
+    // …but the pending-changes refit (on a timer in service) takes it in
+    await kb.refitPendingChanges();
+    expect(kb.fitIsCurrent()).toBe(true);
+  });
+
+  it('refits pending changes by itself once refitPendingAfterMs has passed', async () => {
+    const quick = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0, refitPendingAfterMs: 20 });
+    await importKbDirectory(quick, SAMPLE, 'test');
+    await quick.prepare();
+    const article = (await quick.getBySlug('invite-team'))!;
+    await quick.addExampleQuestion(article.id, 'my teammates should see my boards too', 'founder');
+    expect(quick.fitIsCurrent()).toBe(false);
+    await vi.waitFor(() => expect(quick.fitIsCurrent()).toBe(true), { timeout: 60_000, interval: 50 });
   });
 
   it('an edit made elsewhere is seen by another KB on the same database', async () => {

@@ -66,6 +66,8 @@ const sharedWorker = new RefitWorker();
 export class BackgroundRefitter {
   private running: Promise<void> | undefined;
   private again = false;
+  /** the call being made wants a refit for any change, not only for enough of them */
+  private anyChange = false;
 
   constructor(private readonly index: KbIndex) {
     index.refitOnDemand = false;
@@ -80,9 +82,23 @@ export class BackgroundRefitter {
       this.again = true;
       return this.running;
     }
-    if (!this.index.needsRefit()) return Promise.resolve();
+    if (!this.index.needsRefit() && !(this.anyChange && this.index.hasUnfittedChanges())) return Promise.resolve();
     this.running = this.cycle().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  /**
+   * Refit if the KB changed at all since the fit in use (a lesson or two that needsRefit()
+   * alone would let wait for more): what a desk does once its KB has been quiet a while.
+   */
+  async refitAnyChange(): Promise<void> {
+    if (this.running) await this.running.catch(() => undefined);
+    this.anyChange = true;
+    try {
+      await this.refit();
+    } finally {
+      this.anyChange = false;
+    }
   }
 
   private async cycle(): Promise<void> {

@@ -202,6 +202,11 @@ export class KbIndex {
     return !c || this.unknownToClassifier || this.version - c.fittedAt >= Math.max(20, Math.ceil(c.fittedSize * 0.2)) || (c.fittedSize < 2 && this.size >= 2);
   }
 
+  /** True when the KB changed since the fit in use was made (however little). */
+  hasUnfittedChanges(): boolean {
+    return this.fitted === null || this.version !== this.fitted.fittedAt;
+  }
+
   /** Whether any fit (re-ranker and calibration) is in place. */
   hasFit(): boolean {
     return this.fitted !== null;
