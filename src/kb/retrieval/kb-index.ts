@@ -285,8 +285,9 @@ export class KbIndex {
     if (this.wordVectors) {
       for (const t of [article.title, ...article.questions]) {
         if (!t.trim()) continue;
-        let v = vectorCache.get(t) ?? previousVectors?.get(t);
-        if (v === undefined) v = this.sentenceVectorOf(t);
+        // null (no known word) is a cached answer too
+        const cached = vectorCache.has(t) ? vectorCache.get(t) : previousVectors?.get(t);
+        const v = cached === undefined ? this.sentenceVectorOf(t) : cached;
         vectorCache.set(t, v);
         memberVectors.push(v);
       }
@@ -422,7 +423,7 @@ export class KbIndex {
         acc[base + 2] = (acc[base + 2] as number) + cos;
       }
     }
-    const keep = this.reranker.active ? Math.max(limit, o.rerankPool) : limit;
+    const keep = this.reranker.hasModel ? Math.max(limit, o.rerankPool) : limit;
     const top = this.top;
     top.reset(keep);
     for (const slot of hitSlots) {

@@ -60,11 +60,6 @@ export class Reranker {
     private readonly options: RankingOptions,
   ) {}
 
-  /** True when a model is in use for ranking. */
-  get active(): boolean {
-    return this.models[this.activeModel] !== undefined;
-  }
-
   /** True when a main model is fitted or installed. */
   get hasModel(): boolean {
     return this.models.length > 0;
