@@ -47,6 +47,19 @@ export class RateLimitedError extends SolodeskError {
   }
 }
 
+/**
+ * The desk cannot take this now without risking a timeout (too much in flight, the database slow
+ * or away): nothing was stored; answer the platform with a retryable status so it delivers again.
+ */
+export class OverloadedError extends SolodeskError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs = 1_000, options?: { cause?: unknown }) {
+    super('overloaded', message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 export class AuthenticityError extends SolodeskError {
   constructor(message: string) {
     super('not_authentic', message);

@@ -37,7 +37,7 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
   }
 
   return {
-    async reply({ conversationId, text, founder, platformMessageId }) {
+    async reply({ conversationId, text, founder, platformMessageId, attachments = [] }) {
       try {
         return await inTx(async (tx) => {
           const conversation = await load(tx, conversationId);
@@ -46,6 +46,17 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
               where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
             });
             if (seen) return { messageId: seen.id, duplicate: true };
+          }
+          if (attachments.length > 0) {
+            // Never dropped silently: the founder learns in the thread that the files did not go.
+            const names = attachments.map((a) => a.name ?? a.kind);
+            await enqueueFounderNotice(tx, { type: 'attachments_not_relayed', conversationId, names });
+            if (text.trim() === '') {
+              await tx.auditLog.create({
+                data: { actor: founder, action: 'conversation.files_not_relayed', entity: 'conversation', entityId: conversationId, details: { names } },
+              });
+              return { messageId: '', duplicate: false };
+            }
           }
           const threadId = readState(conversation.state).replyThreadId;
           const messageId = await enqueueCustomerMessage(tx, {

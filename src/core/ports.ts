@@ -56,7 +56,9 @@ export type FounderNotice =
   /** A later message of a conversation that is with the founder. */
   | { type: 'customer_followup'; conversationId: string; text: string; attachments: Array<{ kind: string; name?: string }> }
   | { type: 'status'; conversationId: string; status: string; by: string }
-  | { type: 'delivery_report'; conversationId: string; messageId: string; delivered: boolean; error?: string };
+  | { type: 'delivery_report'; conversationId: string; messageId: string; delivered: boolean; error?: string }
+  /** The founder replied with files; customers' apps do not get files from the console yet. */
+  | { type: 'attachments_not_relayed'; conversationId: string; names: string[] };
 
 export type EscalationReason = 'human_requested' | 'kb_unsure' | 'customer_rejected_answer' | 'no_suggestion_fit' | 'flood';
 
@@ -85,14 +87,35 @@ export const FOUNDER_CHANNEL = 'founder';
 
 /** What adapters call. Every method resolves only after its transaction committed. */
 export interface CoreApi {
+  /**
+   * Stores a customer message durably (a redelivery is a no-op) and resolves: the decision and
+   * the replies follow from the durable inbox. Throws OverloadedError when it cannot store in time
+   * (answer the platform with a retryable status); anything else thrown means "not stored" too.
+   */
   handleInbound(message: InboundMessageInput): Promise<InboundResult>;
+  /**
+   * Records a delivery the adapter could not turn into a message (structurally invalid): the
+   * adapter then acknowledges it, so the platform stops redelivering a poison update.
+   */
+  rejectInbound(rejected: RejectedInbound): Promise<void>;
   handleAction(action: CustomerAction): Promise<InboundResult>;
   founder: FounderActions;
+}
+
+export interface RejectedInbound {
+  channel: string;
+  /** The platform's id of the delivery when it has one (update_id, event_id); dedupes the record. */
+  platformEventId?: string;
+  /** Why it was rejected, short and free of customer text (it is a metric label's neighbour). */
+  reason: string;
+  raw?: unknown;
 }
 
 export interface InboundResult {
   /** The platform delivered this before: nothing was done. */
   duplicate: boolean;
+  /** The durable inbox row of this delivery (also for a duplicate). */
+  inboundId?: string;
   conversationId?: string;
   outcome?: string;
 }
@@ -111,7 +134,17 @@ export interface CustomerAction {
 
 export interface FounderActions {
   /** Replies to the customer; returns the stored message id. */
-  reply(input: { conversationId: string; text: string; founder: string; platformMessageId?: string }): Promise<{ messageId: string; duplicate: boolean }>;
+  /**
+   * Replies to the customer; returns the stored message id (empty when only files came and no
+   * text). Files the founder attached are not relayed: the founder is told so in the thread.
+   */
+  reply(input: {
+    conversationId: string;
+    text: string;
+    founder: string;
+    platformMessageId?: string;
+    attachments?: Array<{ kind: string; name?: string }>;
+  }): Promise<{ messageId: string; duplicate: boolean }>;
   resolve(input: { conversationId: string; founder: string }): Promise<void>;
   reopen(input: { conversationId: string; founder: string }): Promise<void>;
   /** Saves the customer's question and the founder's last reply as an article (or adds the question to an existing one). */

@@ -129,6 +129,9 @@ export class ConsoleChannel {
       case 'delivery_report':
         this.print(notice.delivered ? '[founder reply delivered]' : `[founder reply not delivered: ${notice.error ?? 'unknown'}]`);
         break;
+      case 'attachments_not_relayed':
+        this.print(`[not sent to the customer: ${notice.names.join(', ')} (files are not relayed)]`);
+        break;
     }
     return {};
   }
