@@ -15,6 +15,8 @@ export interface TerminalOptions {
   output: NodeJS.WritableStream;
   /** Called when the terminal's input has ended (piped input read to the end). */
   onEnd?: () => void;
+  /** Called on Ctrl-C when the console reads a terminal itself (readline's 'SIGINT'). */
+  onInterrupt?: () => void;
 }
 
 export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFactory {
@@ -34,11 +36,18 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         stop: async () => undefined,
       },
       {
-        // Started before the channels and stopped after them: what they enqueue still goes out.
+        // Started before the channels and stopped after them: what they store is still decided,
+        // and what that enqueues still goes out.
         name: 'outbox',
         required: true,
-        start: async () => desk.core.dispatcher.start(),
-        stop: () => desk.core.dispatcher.stop(),
+        start: async () => {
+          desk.core.processor.start();
+          desk.core.dispatcher.start();
+        },
+        stop: async () => {
+          await desk.core.processor.stop();
+          await desk.core.dispatcher.stop();
+        },
       },
     ];
     let learning: NodeJS.Timeout | undefined;
@@ -87,6 +96,7 @@ function terminalPart(context: ServiceContext, core: ReturnType<typeof createDes
     founderHere,
     sessionId: randomBytes(4).toString('hex'),
     userName: safeUserName(),
+    ...(terminal.onInterrupt ? { onInterrupt: terminal.onInterrupt } : {}),
   });
   for (const sender of channel.senders) core.dispatcher.registerSender(sender);
   let running: Promise<void> | undefined;
@@ -102,7 +112,12 @@ function terminalPart(context: ServiceContext, core: ReturnType<typeof createDes
       );
     },
     stop: async () => {
-      await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      // Stop reading the terminal: an open readline keeps the process alive after everything
+      // else stopped, and a later keystroke would reach a closed database.
+      channel.close();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+      clearTimeout(timer);
     },
   };
 }

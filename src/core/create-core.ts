@@ -5,12 +5,17 @@ import type { Metrics } from '../observability/metrics.ts';
 import { handleAction } from './customer-actions.ts';
 import { teachFromPicks } from './learning.ts';
 import { createFounderActions } from './founder-actions.ts';
-import { DEFAULT_CORE_SETTINGS, handleInbound, type CoreSettings, type PipelineDeps } from './inbound-pipeline.ts';
+import { DEFAULT_CORE_SETTINGS, type CoreSettings, type PipelineDeps } from './inbound-pipeline.ts';
+import { Inbox, type InboxOptions } from './inbox.ts';
+import { InboxProcessor, type InboxProcessorOptions } from './inbox-processor.ts';
+import { InboundMessageSchema } from './messages.ts';
 import { OutboxDispatcher, type DispatcherOptions } from './outbox-dispatcher.ts';
 import type { CoreApi, FounderActions } from './ports.ts';
 
 export interface Core extends CoreApi {
   dispatcher: OutboxDispatcher;
+  /** Decides stored customer messages (start it with the service; tests drain it). */
+  processor: InboxProcessor;
   settings: CoreSettings;
   /** Teaches the KB the questions behind picks that were not rejected in time; returns how many. */
   teachFromPicks(): Promise<number>;
@@ -23,6 +28,8 @@ export function createCore(deps: {
   metrics: Metrics;
   settings?: Partial<CoreSettings>;
   dispatcher?: DispatcherOptions;
+  inbox?: InboxOptions;
+  processor?: InboxProcessorOptions;
   now?: () => Date;
 }): Core {
   const settings: CoreSettings = { ...DEFAULT_CORE_SETTINGS, ...deps.settings };
@@ -35,6 +42,8 @@ export function createCore(deps: {
     ...(deps.now ? { now: deps.now } : {}),
   };
   const dispatcher = new OutboxDispatcher(deps.prisma, deps, deps.dispatcher);
+  const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor);
+  const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake() }, deps.inbox);
   const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, ...(deps.now ? { now: deps.now } : {}) });
   // Whatever a call enqueued goes out now rather than at the next poll.
   const thenWake = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -55,7 +64,24 @@ export function createCore(deps: {
   return {
     settings,
     dispatcher,
-    handleInbound: thenWake((message) => handleInbound(pipeline, message)),
+    processor,
+    async handleInbound(input) {
+      const parsed = InboundMessageSchema.safeParse(input);
+      if (!parsed.success) {
+        // An adapter produced something the core cannot take (an id too long, a date that is no
+        // date): recorded and acknowledged, never retried for ever.
+        const issue = parsed.error.issues[0];
+        await inbox.reject({
+          channel: typeof input.channel === 'string' && /^[a-z][a-z0-9_-]*$/.test(input.channel) ? input.channel : 'unknown',
+          ...(typeof input.platformMessageId === 'string' ? { platformEventId: input.platformMessageId } : {}),
+          reason: `invalid ${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'malformed'}`,
+          raw: input.raw ?? null,
+        });
+        return { duplicate: false, rejected: true };
+      }
+      return inbox.store(parsed.data);
+    },
+    rejectInbound: (rejected) => inbox.reject(rejected),
     handleAction: thenWake((action) => handleAction(pipeline, action)),
     founder,
     teachFromPicks: () => teachFromPicks(pipeline),

@@ -8,8 +8,8 @@ import { readState, type ConversationState } from './conversation-state.ts';
 import { decideReply, readPickNumber, type PendingOffer, type ReplyDecision } from './decide-reply.ts';
 import { escalateToFounder } from './escalation.ts';
 import { asksForHuman } from './human-request.ts';
-import { InboundMessageSchema, type InboundMessage, type InboundMessageInput } from './messages.ts';
-import { enqueueFounderNotice, type Tx } from './outbox.ts';
+import type { InboundMessage } from './messages.ts';
+import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, replyLanguageOf } from './phrases.ts';
 import type { InboundResult } from './ports.ts';
 
@@ -44,41 +44,11 @@ export interface PipelineDeps {
 type ConversationRow = Prisma.ConversationGetPayload<object>;
 
 /**
- * Stores a customer message exactly once and decides what happens to it, in one transaction:
- * resolves only after the commit, so an adapter acknowledges the platform only once the message
- * and every reply it causes are stored.
+ * Stores a customer message exactly once and decides what happens to it, inside the caller's
+ * transaction (the inbox processor's, which also marks the inbox row done): the message, every
+ * reply it causes and the inbox row commit together or not at all.
  */
-export async function handleInbound(deps: PipelineDeps, input: InboundMessageInput): Promise<InboundResult> {
-  const message = InboundMessageSchema.parse(input);
-  // Ranking is in memory and needs no transaction; doing it first keeps the transaction short
-  // (and PGlite has one connection: nothing may query outside a transaction while one is open).
-  const started = performance.now();
-  const kb = await deps.kb.decide(message.text);
-  deps.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
-  try {
-    const result = await deps.prisma.$transaction((tx) => storeAndDecide(deps, tx, message, kb), {
-      timeout: 15_000,
-      maxWait: 15_000,
-    });
-    deps.metrics.inboundMessages.inc({ channel: message.channel, result: result.duplicate ? 'duplicate' : 'stored' });
-    if (result.outcome) deps.metrics.decisions.inc({ outcome: result.outcome });
-    return result;
-  } catch (error) {
-    // Two deliveries of one message racing past the duplicate check: the unique index decides.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      deps.metrics.inboundMessages.inc({ channel: message.channel, result: 'duplicate' });
-      return { duplicate: true };
-    }
-    throw error;
-  }
-}
-
-/** Serialises work on one chat across processes for the rest of the transaction. */
-export async function lockChat(tx: Tx, channel: string, chatId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`${channel}:${chatId}`}))) AS l`;
-}
-
-async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessage, kb: KbAnswer): Promise<InboundResult> {
+export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessage, kb: KbAnswer | null): Promise<InboundResult> {
   const now = deps.now?.() ?? new Date();
   await lockChat(tx, message.channel, message.externalChatId);
   const seen = await tx.message.findUnique({
@@ -107,6 +77,17 @@ async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessag
   await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
 
   const state = readState(conversation.state);
+  if (message.autoReply !== undefined) {
+    // A bot command (/start, /help): answered with its fixed text, like any reply, through the outbox.
+    await enqueueCustomerMessage(tx, {
+      conversation,
+      text: message.autoReply ?? '',
+      author: 'bot',
+      ...(state.replyThreadId ? { threadId: state.replyThreadId } : {}),
+    });
+    return { duplicate: false, conversationId: conversation.id, outcome: 'auto_reply' };
+  }
+  if (kb === null) throw new Error('a customer question needs the KB answer to decide on');
   const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
   const recentCount = await tx.message.count({
     where: {
@@ -127,6 +108,11 @@ async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessag
   });
   await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now });
   return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
+}
+
+/** Serialises work on one chat across processes for the rest of the transaction. */
+export async function lockChat(tx: Tx, channel: string, chatId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext(${`${channel}:${chatId}`}))) AS l`;
 }
 
 async function identifyCustomer(tx: Tx, message: InboundMessage): Promise<string> {

@@ -3,13 +3,20 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { PlatformApiError, RateLimitedError } from './errors.ts';
 import { enqueueFounderNotice } from './outbox.ts';
-import type { Delivery, DeliveryPayload, Sender } from './ports.ts';
+import { PollingLoop } from './polling-loop.ts';
+import type { Delivery, DeliveryPayload, SendResult, Sender } from './ports.ts';
 
 // Sends what the outbox holds. Rows are leased with FOR UPDATE SKIP LOCKED, so any number of
 // dispatchers (in any number of processes) share the work and none sends a row another holds;
 // a chat's rows go out one at a time in order; rate limits and retry-after push a row back
 // without counting as a failure; transient failures back off exponentially with jitter; a
 // permanent failure stops the row and records why on the row and on the message.
+//
+// Exactly once, as far as the platforms allow: a send that succeeded is never repeated because
+// recording it failed (the record is retried, not the send). `sendingAt` is written just before
+// the platform is called, so the only rows that can go out twice are those whose send was in
+// flight when the process died; they are sent again when their lease ends (at-least-once for that
+// window, counted as `resent_in_doubt`). Telegram and Slack offer no idempotency key to close it.
 
 export interface DispatcherOptions {
   batchSize?: number;
@@ -17,6 +24,8 @@ export interface DispatcherOptions {
   /** A claimed row belongs to this dispatcher for this long (longer than any send may take). */
   leaseMs?: number;
   sendTimeoutMs?: number;
+  /** Waits between tries to record a send that went out (the send itself is never repeated). */
+  recordRetryDelaysMs?: number[];
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -30,6 +39,12 @@ interface OutboxRow {
   payload: DeliveryPayload;
   attempts: number;
   messageId: string | null;
+  sendingAt: Date | null;
+}
+
+interface UnrecordedSend {
+  row: OutboxRow;
+  platformIds: string[];
 }
 
 export class OutboxDispatcher {
@@ -37,10 +52,9 @@ export class OutboxDispatcher {
   private readonly lastSentToChat = new Map<string, number>();
   private readonly channelWindow = new Map<string, number[]>();
   private readonly options: Required<DispatcherOptions>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private wakeRequested = false;
+  private readonly loop: PollingLoop;
+  /** Sends that went out but could not be recorded yet: recorded before anything new is claimed. */
+  private readonly unrecorded: UnrecordedSend[] = [];
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -50,14 +64,20 @@ export class OutboxDispatcher {
     this.options = {
       batchSize: 20,
       pollIntervalMs: 500,
-      leaseMs: 60_000,
-      sendTimeoutMs: 30_000,
+      // Short, so a crashed dispatcher's rows come back soon; still twice the send timeout.
+      leaseMs: 30_000,
+      sendTimeoutMs: 15_000,
+      recordRetryDelaysMs: [50, 250, 1_000],
       maxAttempts: 8,
       baseBackoffMs: 1_000,
       maxBackoffMs: 10 * 60_000,
       random: Math.random,
       ...options,
     };
+    this.loop = new PollingLoop(() => this.runOnce(), {
+      pollIntervalMs: this.options.pollIntervalMs,
+      onError: (error) => this.deps.logger.error({ err: error }, 'outbox dispatch failed; retrying at the next poll'),
+    });
   }
 
   registerSender(sender: Sender): void {
@@ -69,66 +89,31 @@ export class OutboxDispatcher {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the batch in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Something was enqueued: look now rather than at the next poll. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.wake();
   }
 
   /** Sends every due row, batch after batch, until none is due. Returns how many rows it handled. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const handled = await this.runOnce();
-      if (handled === 0) return total;
-      total += handled;
-    }
+  drain(): Promise<number> {
+    return this.loop.drain();
   }
 
   /** Claims one batch and delivers it; returns how many rows were attempted (not those put back to wait). */
   async runOnce(): Promise<number> {
     if (this.senders.size === 0) return 0;
+    await this.recordUnrecorded();
     const rows = await this.claim();
     const attempted = await Promise.all(rows.map((row) => this.deliver(row)));
     return attempted.filter(Boolean).length;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => {
-        this.running = undefined;
-        const again = this.wakeRequested;
-        this.wakeRequested = false;
-        this.schedule(again ? 0 : this.options.pollIntervalMs);
-      });
-    }, delayMs);
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.runOnce()) > 0) {
-        // keep going while there is work
-      }
-    } catch (error) {
-      this.deps.logger.error({ err: error }, 'outbox dispatch failed; retrying at the next poll');
-    }
   }
 
   private async claim(): Promise<OutboxRow[]> {
@@ -149,7 +134,7 @@ export class OutboxDispatcher {
           ORDER BY c.seq
           LIMIT ${this.options.batchSize}
           FOR UPDATE SKIP LOCKED)
-      RETURNING o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId"`;
+      RETURNING o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId", o."sendingAt"`;
   }
 
   private async deliver(row: OutboxRow): Promise<boolean> {
@@ -159,16 +144,44 @@ export class OutboxDispatcher {
       await this.release(row, waitMs);
       return false;
     }
+    if (row.sendingAt !== null) {
+      this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'resent_in_doubt' });
+      this.deps.logger.warn({ outboxId: row.id, channel: row.channel }, 'a send was in flight when its dispatcher stopped; sending again (it may arrive twice)');
+    }
+    await this.prisma.outbox.update({ where: { id: row.id }, data: { sendingAt: new Date() } });
     const delivery: Delivery = { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts };
+    let result: SendResult;
     try {
-      const result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs);
-      this.lastSentToChat.set(row.chatKey, Date.now());
-      await this.markSent(row, result.platformMessageIds ?? []);
-      this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'sent' });
+      result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs);
     } catch (error) {
       await this.handleFailure(row, error);
+      return true;
     }
+    this.lastSentToChat.set(row.chatKey, Date.now());
+    this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'sent' });
+    await this.recordSent({ row, platformIds: result.platformMessageIds ?? [] });
     return true;
+  }
+
+  /** Records a send that went out, retrying the record (never the send); keeps it for later if the database is away. */
+  private async recordSent(sent: UnrecordedSend): Promise<void> {
+    for (const delayMs of [0, ...this.options.recordRetryDelaysMs]) {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      try {
+        await this.markSent(sent.row, sent.platformIds);
+        return;
+      } catch (error) {
+        this.deps.logger.warn({ err: error, outboxId: sent.row.id }, 'a delivery went out but could not be recorded yet; retrying the record, not the send');
+      }
+    }
+    this.unrecorded.push(sent);
+  }
+
+  private async recordUnrecorded(): Promise<void> {
+    while (this.unrecorded.length > 0) {
+      await this.markSent(this.unrecorded[0]!.row, this.unrecorded[0]!.platformIds);
+      this.unrecorded.shift();
+    }
   }
 
   /** Milliseconds until this send is within the sender's limits (0 = go now). */
@@ -226,6 +239,7 @@ export class OutboxDispatcher {
         data: {
           attempts: { decrement: 1 },
           lockedUntil: null,
+          sendingAt: null,
           lastError: reason,
           nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
         },
@@ -244,7 +258,8 @@ export class OutboxDispatcher {
     const jittered = Math.round(backoff * (0.5 + this.options.random()));
     await this.prisma.outbox.update({
       where: { id: row.id },
-      data: { lockedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + jittered) },
+      // The platform answered (or the send timed out): this row is no longer in doubt for a crash.
+      data: { lockedUntil: null, sendingAt: null, lastError: reason, nextAttemptAt: new Date(Date.now() + jittered) },
     });
   }
 

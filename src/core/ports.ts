@@ -116,6 +116,8 @@ export interface InboundResult {
   duplicate: boolean;
   /** The durable inbox row of this delivery (also for a duplicate). */
   inboundId?: string;
+  /** The delivery could not be taken as a message; it was recorded as rejected (acknowledge it). */
+  rejected?: boolean;
   conversationId?: string;
   outcome?: string;
 }

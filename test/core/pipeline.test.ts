@@ -16,7 +16,12 @@ async function setUp(settings: Parameters<typeof createTestDesk>[0] = {}) {
   await importKbDirectory(desk.kb, 'examples/kb', 'test');
 }
 
-function say(text: string, opts: { user?: string; chat?: string; id?: string } = {}) {
+/** A customer message, stored and then decided (the pipeline decides from the durable inbox). */
+async function say(text: string, opts: { user?: string; chat?: string; id?: string } = {}) {
+  return desk.decided(await deliver(text, opts));
+}
+
+function deliver(text: string, opts: { user?: string; chat?: string; id?: string } = {}) {
   return desk.core.handleInbound({
     channel: 'test',
     externalUserId: opts.user ?? 'u1',
@@ -86,7 +91,7 @@ describe('the conversation pipeline', () => {
   it('ignores a duplicate delivery of the same platform message', async () => {
     const first = await say('How do I reset my password?', { id: 'same' });
     const again = await say('How do I reset my password?', { id: 'same' });
-    const racing = await Promise.all([say('Can I get a refund?', { id: 'race' }), say('Can I get a refund?', { id: 'race' })]);
+    const racing = await Promise.all([deliver('Can I get a refund?', { id: 'race' }), deliver('Can I get a refund?', { id: 'race' })]);
     expect(first.duplicate).toBe(false);
     expect(again.duplicate).toBe(true);
     expect(racing.map((r) => r.duplicate).sort()).toEqual([false, true]);

@@ -25,8 +25,8 @@ beforeEach(async () => {
 });
 afterEach(() => desk.dispose());
 
-const say = (text: string, user = 'u1') =>
-  desk.core.handleInbound({ channel: 'test', externalUserId: user, externalChatId: `chat-${user}`, platformMessageId: `m${++seq}`, text });
+const say = async (text: string, user = 'u1') =>
+  desk.decided(await desk.core.handleInbound({ channel: 'test', externalUserId: user, externalChatId: `chat-${user}`, platformMessageId: `m${++seq}`, text }));
 const press = (action: string, user = 'u1') =>
   desk.core.handleAction({ channel: 'test', externalUserId: user, externalChatId: `chat-${user}`, action, platformEventId: `cb${++seq}` });
 

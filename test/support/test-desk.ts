@@ -1,7 +1,7 @@
 import { createCore, type Core } from '../../src/core/create-core.ts';
 import type { CoreSettings } from '../../src/core/inbound-pipeline.ts';
 import type { DispatcherOptions } from '../../src/core/outbox-dispatcher.ts';
-import { FOUNDER_CHANNEL, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
+import { FOUNDER_CHANNEL, type Delivery, type InboundResult, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
 import type { DecisionThresholds } from '../../src/kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
@@ -16,8 +16,10 @@ export interface TestDesk {
   database: TestDatabase;
   kb: KnowledgeBaseService;
   core: Core;
-  /** Sends everything due, over and over, until nothing is due. */
+  /** Decides every stored message and sends everything due, over and over, until nothing is due. */
   drain(): Promise<number>;
+  /** Drains, then tells what the pipeline made of a delivery: its conversation and outcome. */
+  decided(result: InboundResult): Promise<InboundResult>;
   dispose(): Promise<void>;
 }
 
@@ -39,7 +41,8 @@ export async function createTestDesk(
     metrics: createMetrics(),
     ...(options.settings ? { settings: options.settings } : {}),
     // Retries are due at once, so one drain shows a whole retry story without waiting on a clock.
-    dispatcher: { baseBackoffMs: 0, maxBackoffMs: 0, ...options.dispatcher },
+    dispatcher: { baseBackoffMs: 0, maxBackoffMs: 0, recordRetryDelaysMs: [], ...options.dispatcher },
+    processor: { baseBackoffMs: 0, maxBackoffMs: 0 },
     ...(options.now ? { now: options.now } : {}),
   });
   for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
@@ -47,8 +50,26 @@ export async function createTestDesk(
     database,
     kb,
     core,
-    drain: () => core.dispatcher.drain(),
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const handled = (await core.processor.drain()) + (await core.dispatcher.drain());
+        if (handled === 0) return total;
+        total += handled;
+      }
+    },
+    async decided(result) {
+      await this.drain();
+      if (!result.inboundId) return result;
+      const row = await database.db.prisma.inboundEvent.findUniqueOrThrow({ where: { id: result.inboundId } });
+      return {
+        ...result,
+        ...(row.conversationId ? { conversationId: row.conversationId } : {}),
+        ...(row.outcome && !result.duplicate ? { outcome: row.outcome } : {}),
+      };
+    },
     async dispose() {
+      await core.processor.stop();
       await core.dispatcher.stop();
       await database.dispose();
     },

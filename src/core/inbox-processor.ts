@@ -1,0 +1,161 @@
+import { Prisma, type PrismaClient } from '@prisma/client';
+import { storeAndDecide, type PipelineDeps } from './inbound-pipeline.ts';
+import { InboundMessageSchema } from './messages.ts';
+import { PollingLoop } from './polling-loop.ts';
+
+// The deciding side of "store first, decide after". Rows of the inbox are leased with FOR UPDATE
+// SKIP LOCKED, so any number of processors (in any number of processes) share the work; only the
+// oldest pending row of a chat is claimable, so one customer's messages are decided in the order
+// they arrived. A row becomes `done` in the transaction that stores its message and replies, so a
+// crash at any point leaves it pending (decided again later) or done (never again): exactly-once
+// storage and replies, whatever dies when.
+
+export interface InboxProcessorOptions {
+  batchSize?: number;
+  /** Rows decided at once (each holds a database connection for its transaction). */
+  concurrency?: number;
+  pollIntervalMs?: number;
+  /** A claimed row belongs to this processor for this long (far longer than a decision takes). */
+  leaseMs?: number;
+  /** Decisions that threw this many times mark the row failed (and say so in the log and metrics). */
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface InboxRow {
+  id: string;
+  payload: unknown;
+  attempts: number;
+}
+
+export class InboxProcessor {
+  private readonly loop: PollingLoop;
+  private readonly options: Required<InboxProcessorOptions>;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly deps: PipelineDeps,
+    options: InboxProcessorOptions = {},
+  ) {
+    this.options = {
+      batchSize: 32,
+      concurrency: 4,
+      pollIntervalMs: 500,
+      leaseMs: 60_000,
+      maxAttempts: 5,
+      baseBackoffMs: 1_000,
+      maxBackoffMs: 5 * 60_000,
+      ...options,
+    };
+    this.loop = new PollingLoop(() => this.runOnce(), {
+      pollIntervalMs: this.options.pollIntervalMs,
+      onError: (error) => this.deps.logger.error({ err: error }, 'inbox processing failed; retrying at the next poll'),
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** Decides every due row, round after round, until none is due. */
+  drain(): Promise<number> {
+    return this.loop.drain();
+  }
+
+  /** Claims one batch and decides it; returns how many rows it handled. */
+  async runOnce(): Promise<number> {
+    const rows = await this.claim();
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) await this.process(rows[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
+    return rows.length;
+  }
+
+  private claim(): Promise<InboxRow[]> {
+    return this.prisma.$queryRaw<InboxRow[]>`
+      UPDATE "InboundEvent" AS i
+         SET "lockedUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
+             attempts = i.attempts + 1
+       WHERE i.id IN (
+         SELECT c.id FROM "InboundEvent" AS c
+          WHERE c.status = 'pending'
+            AND c."nextAttemptAt" <= now()
+            AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
+            AND NOT EXISTS (
+              SELECT 1 FROM "InboundEvent" AS e
+               WHERE e."chatKey" = c."chatKey" AND e.status = 'pending' AND e.seq < c.seq)
+          ORDER BY c.seq
+          LIMIT ${this.options.batchSize}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING i.id, i.payload, i.attempts`;
+  }
+
+  private async process(row: InboxRow): Promise<void> {
+    const { metrics } = this.deps;
+    try {
+      const message = InboundMessageSchema.parse(row.payload);
+      const started = performance.now();
+      const kb = message.autoReply === undefined ? await this.deps.kb.decide(message.text) : null;
+      metrics.decisionSeconds.observe((performance.now() - started) / 1000);
+      const result = await this.prisma.$transaction(
+        async (tx) => {
+          const decided = await storeAndDecide(this.deps, tx, message, kb);
+          await tx.inboundEvent.update({
+            where: { id: row.id },
+            data: {
+              status: 'done',
+              processedAt: new Date(),
+              lockedUntil: null,
+              lastError: null,
+              conversationId: decided.conversationId ?? null,
+              outcome: decided.duplicate ? 'duplicate' : (decided.outcome ?? null),
+            },
+          });
+          return decided;
+        },
+        { timeout: 15_000, maxWait: 15_000 },
+      );
+      metrics.inboundMessages.inc({ channel: message.channel, result: result.duplicate ? 'duplicate' : 'stored' });
+      if (result.outcome) metrics.decisions.inc({ outcome: result.outcome });
+      metrics.inboxProcessed.inc({ result: 'done' });
+    } catch (error) {
+      await this.failed(row, error).catch((recordError: unknown) =>
+        this.deps.logger.error({ err: recordError, inboundId: row.id }, 'could not record an inbox failure; the lease will expire and it is tried again'),
+      );
+    }
+  }
+
+  private async failed(row: InboxRow, error: unknown): Promise<void> {
+    // Two processors raced past the duplicate check: the unique index decided, the message is stored.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      await this.prisma.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lockedUntil: null } });
+      this.deps.metrics.inboxProcessed.inc({ result: 'done' });
+      return;
+    }
+    const reason = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 500);
+    if (row.attempts >= this.options.maxAttempts) {
+      this.deps.metrics.inboxProcessed.inc({ result: 'failed' });
+      this.deps.logger.error({ err: error, inboundId: row.id, attempts: row.attempts }, 'a stored message could not be decided; it stays in the inbox as failed');
+      await this.prisma.inboundEvent.update({ where: { id: row.id }, data: { status: 'failed', lockedUntil: null, lastError: reason, reason: 'decision_failed' } });
+      return;
+    }
+    this.deps.metrics.inboxProcessed.inc({ result: 'retry' });
+    this.deps.logger.warn({ err: error, inboundId: row.id, attempts: row.attempts }, 'deciding a stored message failed; it is retried');
+    const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (row.attempts - 1));
+    await this.prisma.inboundEvent.update({
+      where: { id: row.id },
+      data: { lockedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + backoff) },
+    });
+  }
+}
