@@ -27,7 +27,7 @@ const TOO_DEEP = '[nested too deep]';
  */
 export function sanitizeJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return sanitizeText(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null; // + 0: -0 is 0 in JSON
   if (typeof value === 'boolean' || value === null) return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (typeof value !== 'object') return null;

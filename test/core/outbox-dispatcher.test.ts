@@ -79,4 +79,60 @@ describe('OutboxDispatcher', () => {
     expect(waiting).toMatchObject({ attempts: 0 });
     expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(before + 50_000);
   });
+
+  it('a send whose record fails is recorded later, never sent again', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    await prisma.outbox.create({
+      data: { channel: 'rec', chatKey: 'rec:a', target: { chatId: 'a' }, payload: { type: 'customer_message', conversationId: 'x', messageId: 'r1', message: { text: 'r1' } } },
+    });
+    // The database refuses the first "sent" record (as a pool timeout under load did): a sequence
+    // counts outside the failing transaction.
+    await prisma.$executeRawUnsafe('CREATE SEQUENCE refuse_sent_seq');
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_first_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'sent' AND nextval('refuse_sent_seq') = 1 THEN RAISE EXCEPTION 'record refused by test trigger'; END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe('CREATE TRIGGER refuse_first_sent BEFORE UPDATE ON "Outbox" FOR EACH ROW EXECUTE FUNCTION refuse_first_sent()');
+    try {
+      const sender = new RecordingSender('rec');
+      const metrics = createMetrics();
+      const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics }, { recordRetryDelaysMs: [] });
+      dispatcher.registerSender(sender);
+      await dispatcher.drain();
+      await dispatcher.drain();
+      expect(sender.attempts).toHaveLength(1);
+      expect(await prisma.outbox.findFirstOrThrow({ where: { channel: 'rec' } })).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      await prisma.$executeRawUnsafe('DROP TRIGGER refuse_first_sent ON "Outbox"');
+      await prisma.$executeRawUnsafe('DROP FUNCTION refuse_first_sent()');
+      await prisma.$executeRawUnsafe('DROP SEQUENCE refuse_sent_seq');
+    }
+  });
+
+  it('a row claimed by a dispatcher that died is sent by another: once if it never started, flagged if it was in flight', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    const past = new Date(Date.now() - 60_000);
+    const row = (id: string, sendingAt: Date | null) => ({
+      channel: 'dead',
+      chatKey: `dead:${id}`,
+      target: { chatId: id },
+      attempts: 1,
+      lockedUntil: past,
+      sendingAt,
+      payload: { type: 'customer_message', conversationId: 'x', messageId: id, message: { text: id } },
+    });
+    await prisma.outbox.createMany({ data: [row('claimed', null), row('in-flight', past)] });
+    const sender = new RecordingSender('dead');
+    const metrics = createMetrics();
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics });
+    dispatcher.registerSender(sender);
+    await dispatcher.drain();
+    expect(sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text).sort()).toEqual(['claimed', 'in-flight']);
+    const counted = (await metrics.deliveries.get()).values.filter((v) => v.labels.result === 'resent_in_doubt');
+    expect(counted.map((v) => v.value)).toEqual([1]);
+  });
 });

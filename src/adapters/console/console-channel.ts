@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { PrismaClient } from '@prisma/client';
 import type { CoreApi, CustomerDelivery, Delivery, FounderNotice, SendResult, Sender } from '../../core/ports.ts';
 import { FOUNDER_CHANNEL } from '../../core/ports.ts';
@@ -19,6 +19,11 @@ export interface ConsoleChannelOptions {
   /** Distinguishes this run's messages from earlier runs' (platform message ids). */
   sessionId: string;
   userName: string;
+  /**
+   * Ctrl-C while readline handles a terminal: it then arrives as readline's 'SIGINT' event
+   * instead of a process signal, and without a listener readline only pauses.
+   */
+  onInterrupt?: () => void;
 }
 
 export class ConsoleChannel {
@@ -26,6 +31,7 @@ export class ConsoleChannel {
   private conversationId: string | undefined;
   private lastButtons: Array<{ action: string; label: string }> = [];
   private counter = 0;
+  private lines: Interface | undefined;
 
   constructor(private readonly options: ConsoleChannelOptions) {
     const customerSender: Sender = { channel: CONSOLE_CHANNEL, send: (d) => this.showCustomerMessage(d) };
@@ -42,10 +48,17 @@ export class ConsoleChannel {
       output.write(founderHere ? ' As the founder: /reply <text>, /resolve, /save [title].\n' : '\n');
     }
     const lines = createInterface({ input: this.options.input, terminal: false });
+    this.lines = lines;
+    lines.on('SIGINT', () => this.options.onInterrupt?.());
     for await (const line of lines) {
       await this.handleLine(line.trim());
       await this.waitForDeliveries();
     }
+  }
+
+  /** Stops reading input: run() returns after the line in hand, and the input is let go. */
+  close(): void {
+    this.lines?.close();
   }
 
   private async handleLine(line: string): Promise<void> {
@@ -79,7 +92,18 @@ export class ConsoleChannel {
     const result = button
       ? await core.handleAction({ ...base, action: button.action, platformEventId: id })
       : await core.handleInbound({ ...base, platformMessageId: id, text: line, sender: { displayName: this.options.userName } });
-    if (result.conversationId) this.conversationId = result.conversationId;
+    if (result.inboundId) this.conversationId = (await this.waitForDecision(result.inboundId)) ?? this.conversationId;
+    else if (result.conversationId) this.conversationId = result.conversationId;
+  }
+
+  /** The core decides stored messages on its own loop: waits for this one, returns its conversation. */
+  private async waitForDecision(inboundId: string): Promise<string | undefined> {
+    for (let i = 0; i < 600; i++) {
+      const row = await this.options.prisma.inboundEvent.findUnique({ where: { id: inboundId }, select: { status: true, conversationId: true } });
+      if (row === null || row.status !== 'pending') return row?.conversationId ?? undefined;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return undefined;
   }
 
   /** Waits until this terminal's deliveries are out (the dispatcher sends them). */

@@ -33,6 +33,7 @@ async function session(lines: string[]): Promise<string[]> {
     userName: 'grace',
   });
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
+  desk.core.processor.start();
   desk.core.dispatcher.start();
   // One line at a time, so each line's output can be told apart.
   const transcript: string[] = [];
@@ -44,6 +45,7 @@ async function session(lines: string[]): Promise<string[]> {
   }
   input.end();
   await running;
+  await desk.core.processor.stop();
   await desk.core.dispatcher.stop();
   return transcript;
 }
@@ -58,7 +60,9 @@ async function settled(read: () => string, line: string): Promise<string> {
   for (;;) {
     const printed = read();
     // Each line prints something; one handled line's deliveries are enqueued together.
-    if (printed !== '' && (await desk.database.db.prisma.outbox.count({ where: { status: 'pending' } })) === 0) return printed;
+    const prisma = desk.database.db.prisma;
+    const undecided = await prisma.inboundEvent.count({ where: { status: 'pending' } });
+    if (printed !== '' && undecided === 0 && (await prisma.outbox.count({ where: { status: 'pending' } })) === 0) return printed;
     if (Date.now() > deadline) throw new Error(`no output for "${line}"`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
