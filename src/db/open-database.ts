@@ -54,7 +54,7 @@ function pgliteSession(client: PGlite): MigrationSession {
 }
 
 function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
   // A pool error (server restart) must not crash the process; queries report it themselves.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
