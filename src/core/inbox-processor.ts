@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
+import { claimChatHeads } from './claim-chat-heads.ts';
 import { storeAndDecide, type PipelineDeps } from './inbound-pipeline.ts';
 import { InboundMessageSchema } from './messages.ts';
 import { PollingLoop } from './polling-loop.ts';
@@ -29,8 +30,7 @@ interface InboxRow {
   attempts: number;
 }
 
-export class InboxProcessor {
-  private readonly loop: PollingLoop;
+export class InboxProcessor extends PollingLoop {
   private readonly options: Required<InboxProcessorOptions>;
 
   constructor(
@@ -38,7 +38,7 @@ export class InboxProcessor {
     private readonly deps: PipelineDeps,
     options: InboxProcessorOptions = {},
   ) {
-    this.options = {
+    const settings = {
       batchSize: 32,
       concurrency: 4,
       pollIntervalMs: 500,
@@ -48,27 +48,11 @@ export class InboxProcessor {
       maxBackoffMs: 5 * 60_000,
       ...options,
     };
-    this.loop = new PollingLoop(() => this.runOnce(), {
-      pollIntervalMs: this.options.pollIntervalMs,
+    super({
+      pollIntervalMs: settings.pollIntervalMs,
       onError: (error) => this.deps.logger.error({ err: error }, 'inbox processing failed; retrying at the next poll'),
     });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  wake(): void {
-    this.loop.wake();
-  }
-
-  /** Decides every due row, round after round, until none is due. */
-  drain(): Promise<number> {
-    return this.loop.drain();
+    this.options = settings;
   }
 
   /** Claims one batch and decides it; returns how many rows it handled. */
@@ -83,22 +67,12 @@ export class InboxProcessor {
   }
 
   private claim(): Promise<InboxRow[]> {
-    return this.prisma.$queryRaw<InboxRow[]>`
-      UPDATE "InboundEvent" AS i
-         SET "lockedUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
-             attempts = i.attempts + 1
-       WHERE i.id IN (
-         SELECT c.id FROM "InboundEvent" AS c
-          WHERE c.status = 'pending'
-            AND c."nextAttemptAt" <= now()
-            AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
-            AND NOT EXISTS (
-              SELECT 1 FROM "InboundEvent" AS e
-               WHERE e."chatKey" = c."chatKey" AND e.status = 'pending' AND e.seq < c.seq)
-          ORDER BY c.seq
-          LIMIT ${this.options.batchSize}
-          FOR UPDATE SKIP LOCKED)
-      RETURNING i.id, i.payload, i.attempts`;
+    return claimChatHeads<InboxRow>(this.prisma, {
+      table: 'InboundEvent',
+      leaseMs: this.options.leaseMs,
+      batchSize: this.options.batchSize,
+      returning: Prisma.sql`o.id, o.payload, o.attempts`,
+    });
   }
 
   private async process(row: InboxRow): Promise<void> {

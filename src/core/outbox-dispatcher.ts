@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { claimChatHeads } from './claim-chat-heads.ts';
 import { PlatformApiError, RateLimitedError } from './errors.ts';
 import { enqueueFounderNotice } from './outbox.ts';
 import { PollingLoop } from './polling-loop.ts';
@@ -47,12 +48,11 @@ interface UnrecordedSend {
   platformIds: string[];
 }
 
-export class OutboxDispatcher {
+export class OutboxDispatcher extends PollingLoop {
   private readonly senders = new Map<string, Sender>();
   private readonly lastSentToChat = new Map<string, number>();
   private readonly channelWindow = new Map<string, number[]>();
   private readonly options: Required<DispatcherOptions>;
-  private readonly loop: PollingLoop;
   /** Sends that went out but could not be recorded yet: recorded before anything new is claimed. */
   private readonly unrecorded: UnrecordedSend[] = [];
 
@@ -61,7 +61,7 @@ export class OutboxDispatcher {
     private readonly deps: { logger: Logger; metrics: Metrics },
     options: DispatcherOptions = {},
   ) {
-    this.options = {
+    const settings = {
       batchSize: 20,
       pollIntervalMs: 500,
       // Short, so a crashed dispatcher's rows come back soon; still twice the send timeout.
@@ -74,10 +74,11 @@ export class OutboxDispatcher {
       random: Math.random,
       ...options,
     };
-    this.loop = new PollingLoop(() => this.runOnce(), {
-      pollIntervalMs: this.options.pollIntervalMs,
+    super({
+      pollIntervalMs: settings.pollIntervalMs,
       onError: (error) => this.deps.logger.error({ err: error }, 'outbox dispatch failed; retrying at the next poll'),
     });
+    this.options = settings;
   }
 
   registerSender(sender: Sender): void {
@@ -86,25 +87,6 @@ export class OutboxDispatcher {
 
   get channels(): string[] {
     return [...this.senders.keys()];
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops polling and waits for the batch in flight. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Something was enqueued: look now rather than at the next poll. */
-  wake(): void {
-    this.loop.wake();
-  }
-
-  /** Sends every due row, batch after batch, until none is due. Returns how many rows it handled. */
-  drain(): Promise<number> {
-    return this.loop.drain();
   }
 
   /** Claims one batch and delivers it; returns how many rows were attempted (not those put back to wait). */
@@ -116,25 +98,14 @@ export class OutboxDispatcher {
     return attempted.filter(Boolean).length;
   }
 
-  private async claim(): Promise<OutboxRow[]> {
-    const channels = this.channels;
-    return this.prisma.$queryRaw<OutboxRow[]>`
-      UPDATE "Outbox" AS o
-         SET "lockedUntil" = now() + make_interval(secs => ${this.options.leaseMs / 1000}),
-             attempts = o.attempts + 1
-       WHERE o.id IN (
-         SELECT c.id FROM "Outbox" AS c
-          WHERE c.status = 'pending'
-            AND c."nextAttemptAt" <= now()
-            AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
-            AND c.channel IN (${Prisma.join(channels)})
-            AND NOT EXISTS (
-              SELECT 1 FROM "Outbox" AS e
-               WHERE e."chatKey" = c."chatKey" AND e.status = 'pending' AND e.seq < c.seq)
-          ORDER BY c.seq
-          LIMIT ${this.options.batchSize}
-          FOR UPDATE SKIP LOCKED)
-      RETURNING o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId", o."sendingAt"`;
+  private claim(): Promise<OutboxRow[]> {
+    return claimChatHeads<OutboxRow>(this.prisma, {
+      table: 'Outbox',
+      leaseMs: this.options.leaseMs,
+      batchSize: this.options.batchSize,
+      where: Prisma.sql`AND c.channel IN (${Prisma.join(this.channels)})`,
+      returning: Prisma.sql`o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId", o."sendingAt"`,
+    });
   }
 
   private async deliver(row: OutboxRow): Promise<boolean> {

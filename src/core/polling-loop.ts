@@ -8,20 +8,16 @@ export interface PollingLoopOptions {
   onError: (error: unknown) => void;
 }
 
-export class PollingLoop {
+export abstract class PollingLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private wakeRequested = false;
 
-  constructor(
-    private readonly round: () => Promise<number>,
-    private readonly options: PollingLoopOptions,
-  ) {}
+  constructor(private readonly loopOptions: PollingLoopOptions) {}
 
-  get isRunning(): boolean {
-    return !this.stopped;
-  }
+  /** One round: claims what is due and handles it; returns how many rows it handled. */
+  abstract runOnce(): Promise<number>;
 
   start(): void {
     this.stopped = false;
@@ -49,7 +45,7 @@ export class PollingLoop {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const handled = await this.round();
+      const handled = await this.runOnce();
       if (handled === 0) return total;
       total += handled;
     }
@@ -63,18 +59,18 @@ export class PollingLoop {
         this.running = undefined;
         const again = this.wakeRequested;
         this.wakeRequested = false;
-        this.schedule(again ? 0 : this.options.pollIntervalMs);
+        this.schedule(again ? 0 : this.loopOptions.pollIntervalMs);
       });
     }, delayMs);
   }
 
   private async loop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.round()) > 0) {
+      while (!this.stopped && (await this.runOnce()) > 0) {
         // keep going while there is work
       }
     } catch (error) {
-      this.options.onError(error);
+      this.loopOptions.onError(error);
     }
   }
 }

@@ -46,20 +46,21 @@ export async function createTestDesk(
     ...(options.now ? { now: options.now } : {}),
   });
   for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
+  const drain = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const handled = (await core.processor.drain()) + (await core.dispatcher.drain());
+      if (handled === 0) return total;
+      total += handled;
+    }
+  };
   return {
     database,
     kb,
     core,
-    async drain() {
-      let total = 0;
-      for (;;) {
-        const handled = (await core.processor.drain()) + (await core.dispatcher.drain());
-        if (handled === 0) return total;
-        total += handled;
-      }
-    },
+    drain,
     async decided(result) {
-      await this.drain();
+      await drain();
       if (!result.inboundId) return result;
       const row = await database.db.prisma.inboundEvent.findUniqueOrThrow({ where: { id: result.inboundId } });
       return {
