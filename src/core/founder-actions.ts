@@ -52,10 +52,23 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
             const names = attachments.map((a) => a.name ?? a.kind);
             await enqueueFounderNotice(tx, { type: 'attachments_not_relayed', conversationId, names });
             if (text.trim() === '') {
-              await tx.auditLog.create({
-                data: { actor: founder, action: 'conversation.files_not_relayed', entity: 'conversation', entityId: conversationId, details: { names } },
+              // Kept in the conversation (never sent), under the platform id: a redelivery of the
+              // same reply finds it and tells the founder nothing twice.
+              const kept = await tx.message.create({
+                data: {
+                  conversationId,
+                  direction: 'outbound',
+                  author: 'founder',
+                  authorRef: founder,
+                  text: '',
+                  attachments: attachments as Prisma.InputJsonValue,
+                  channel: conversation.channel,
+                  platformMessageId: platformMessageId ?? null,
+                  deliveryState: 'not_applicable',
+                  deliveryError: 'files are not relayed to customers',
+                },
               });
-              return { messageId: '', duplicate: false };
+              return { messageId: kept.id, duplicate: false };
             }
           }
           const threadId = readState(conversation.state).replyThreadId;

@@ -3,6 +3,8 @@
  * (`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`) and POST them to our server.
  */
 import { createHmac } from 'node:crypto';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { eventCallback } from '../fixtures/slack/events.ts';
 import {
   blockActionsPayload, messageActionPayload, slashCommandFields, viewSubmissionPayload,
@@ -91,4 +93,43 @@ export async function postSigned(url: string, body: string, o: PostSignedOptions
     body,
   });
   return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+/**
+ * POSTs `body` signed as Slack would, but streamed in chunks with `Transfer-Encoding: chunked` and
+ * no Content-Length: the way round a limit that only looks at the header. Resolves with the
+ * answer even when the server stops reading and closes early (that is what a limit does).
+ */
+export function postSignedChunked(url: string, body: string, o: PostSignedOptions & { chunkBytes?: number }): Promise<{
+  status: number; text: string; headers: IncomingHttpHeaders; sentBytes: number;
+}> {
+  const signed = signSlackRequest({ body, signingSecret: o.signingSecret, timestamp: o.timestamp, contentType: o.contentType });
+  const bytes = Buffer.from(body);
+  const size = o.chunkBytes ?? 64 * 1024;
+  let sentBytes = 0;
+  function* chunks(): Generator<Buffer> {
+    for (let at = 0; at < bytes.length; at += size) {
+      const chunk = bytes.subarray(at, at + size);
+      sentBytes += chunk.length;
+      yield chunk;
+    }
+  }
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(url, { method: 'POST', headers: { ...signed, ...o.headers } }, (res) => {
+      answered = true;
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8'), headers: res.headers, sentBytes }));
+    });
+    // Once the server has answered, a broken pipe on the rest of the upload is expected.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    if (req.getHeader('content-length') !== undefined) reject(new Error('a chunked request must not carry Content-Length'));
+    const source = Readable.from(chunks());
+    source.on('error', () => undefined);
+    source.pipe(req);
+  });
 }

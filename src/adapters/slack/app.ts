@@ -1,12 +1,14 @@
-import { App, HTTPReceiver, type AnyMiddlewareArgs, type Authorize, type Middleware } from '@slack/bolt';
+import { App, type AnyMiddlewareArgs, type Authorize, type Middleware } from '@slack/bolt';
 import type { Config } from '../../config/env.ts';
+import { OverloadedError } from '../../core/errors.ts';
 import type { HttpServer } from '../../http/server.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { SlackHttpReceiver, SlackListenerError, type SlackReceiverOptions } from './receiver.ts';
 import { boltLogger, createSlackClient, webClientOptions, type SlackClient } from './send.ts';
 
-// The Bolt app and how Slack reaches it: an HTTPReceiver mounted on our own server at
-// POST /slack/events (it reads and verifies the raw body itself), or Socket Mode when an app
-// token is set. Nothing here knows what the events mean.
+// The Bolt app and how Slack reaches it: our own receiver (receiver.ts) mounted on our HTTP server
+// at POST /slack/events, or Socket Mode when an app token is set. Nothing here knows what the
+// events mean.
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack's own payloads stay far below this; bigger bodies get 413 before any parsing. */
@@ -16,8 +18,8 @@ export type SlackConfig = NonNullable<Config['slack']>;
 
 export interface SlackApp {
   app: App;
-  /** Present over HTTP; mount `receiver.requestListener`. */
-  receiver: HTTPReceiver | undefined;
+  /** Present over HTTP; `mount` routes POST /slack/events to it. */
+  receiver: SlackHttpReceiver | undefined;
   /** For senders: no retries of its own, 429 thrown at once (the outbox retries). */
   client: SlackClient;
   /** The bot's own ids, from auth.test (cached once it succeeded). */
@@ -27,7 +29,14 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function createSlackApp(slack: SlackConfig, logger: Logger): SlackApp {
+export interface SlackAppOptions {
+  /** Where a signed payload nothing can process is recorded before it is acknowledged. */
+  recordUnprocessable: SlackReceiverOptions['recordUnprocessable'];
+  /** The receiver's clock (signature timestamps); tests inject one. */
+  now?: () => number;
+}
+
+export function createSlackApp(slack: SlackConfig, logger: Logger, options: SlackAppOptions): SlackApp {
   const client = createSlackClient({ token: slack.botToken, apiUrl: slack.apiUrl, logger });
   const identity = memoizedIdentity(client, logger);
   // The bot token is fixed; auth.test runs once, lazily (no network at construction), and a
@@ -35,21 +44,28 @@ export function createSlackApp(slack: SlackConfig, logger: Logger): SlackApp {
   const authorize: Authorize<boolean> = async () => ({ botToken: slack.botToken, ...(await identity()) });
   const clientOptions = { ...webClientOptions({ apiUrl: slack.apiUrl, logger }), retryConfig: { retries: 1 } };
   const socketMode = slack.appToken !== undefined;
-  let receiver: HTTPReceiver | undefined;
+  let receiver: SlackHttpReceiver | undefined;
   let app: App;
   if (socketMode) {
     app = new App({ appToken: slack.appToken, socketMode: true, authorize, clientOptions, logger: boltLogger(logger) });
   } else {
     if (slack.signingSecret === undefined) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
-    receiver = new HTTPReceiver({
+    receiver = new SlackHttpReceiver({
       signingSecret: slack.signingSecret,
-      endpoints: SLACK_EVENTS_PATH,
-      processBeforeResponse: true,
-      bodyLimit: SLACK_BODY_LIMIT,
-      logger: boltLogger(logger),
+      bodyLimitBytes: SLACK_BODY_LIMIT,
+      logger,
+      recordUnprocessable: options.recordUnprocessable,
+      ...(options.now ? { now: options.now } : {}),
     });
     app = new App({ receiver, authorize, clientOptions, logger: boltLogger(logger) });
   }
+  // Failures of our listeners leave Bolt wrapped in SlackListenerError, so the receiver can tell
+  // them (500/503: Slack retries) from a payload Bolt itself could not read (acknowledged and
+  // recorded). An overload is expected under a spike: the receiver reports it, once, as a warning.
+  app.error(async (error) => {
+    if (!(error instanceof OverloadedError)) logger.error({ err: error.message, code: error.code }, 'slack handler failed');
+    throw new SlackListenerError(error);
+  });
   let started = false;
   return {
     app,
@@ -58,8 +74,7 @@ export function createSlackApp(slack: SlackConfig, logger: Logger): SlackApp {
     identity,
     mount(http) {
       if (receiver === undefined) return;
-      const listener = receiver.requestListener;
-      http.addRoute({ method: 'POST', path: SLACK_EVENTS_PATH, handler: (req, res) => listener(req, res) });
+      http.addRoute({ method: 'POST', path: SLACK_EVENTS_PATH, handler: receiver.handle });
     },
     async start() {
       if (socketMode && !started) {

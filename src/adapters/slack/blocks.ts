@@ -190,6 +190,18 @@ export function deliveryReportText(n: Extract<FounderNotice, { type: 'delivery_r
   return n.delivered ? '✓ delivered' : `✗ not delivered: ${escapeMrkdwn(truncate(n.error ?? 'unknown reason', 500))}`;
 }
 
+/**
+ * Files the founder attached did not reach the customer: say which, and what does reach them.
+ * Names are the founder's own files, shown literally.
+ */
+export function attachmentsNotRelayedText(n: Extract<FounderNotice, { type: 'attachments_not_relayed' }>): string {
+  const names = n.names.map((name) => `“${escapeMrkdwn(truncate(name, 200))}”`);
+  const what = names.length === 0 ? 'Your file was' : names.length === 1 ? `${names[0]} was` : `${names.length} files were`;
+  const list = names.length > 1 ? `\n${names.map((name) => `• ${name}`).join('\n')}` : '';
+  return `:warning: ${what} not sent to the customer: only text is relayed from this thread, files stay in Slack. `
+    + `To share one, reply with a link the customer can open.${list}`;
+}
+
 /** A message to a Slack customer as mrkdwn-safe text (KB markdown converted). */
 export function customerText(message: OutboundMessage): string {
   return message.format === 'markdown' ? markdownToMrkdwn(message.text) : escapeMrkdwn(message.text);

@@ -4,7 +4,7 @@ import { classifyFounderText } from '../../core/founder-text.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import {
-  ACTION, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
+  ACTION, attachmentsNotRelayedText, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
   withStatus, type SlackMessage,
 } from './blocks.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
@@ -170,6 +170,15 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
         const ts = await postText(deliveryReportText(notice), ref.rootTs);
         return { platformMessageIds: [id(ref.channelId, ts)] };
       }
+      case 'attachments_not_relayed': {
+        const ref = await known(notice.conversationId);
+        if (ref === undefined) {
+          logger.warn({ conversationId: notice.conversationId }, 'slack: no thread known for a files-not-relayed notice; skipped');
+          return {};
+        }
+        const ts = await postText(attachmentsNotRelayedText(notice), ref.rootTs);
+        return { platformMessageIds: [id(ref.channelId, ts)] };
+      }
     }
   }
 
@@ -193,7 +202,7 @@ async function fetchRoot(client: SlackClient, ref: ThreadRef): Promise<{ blocks?
 
 const HELP = 'Thread commands: `!resolve`, `!reopen`, `!save [title]` (draft article), `!save! title` (published). Start a message with `note:` or `;;` to keep it internal.';
 
-/** A founder's reply in a conversation thread (already routed: founder, thread, no subtype). */
+/** A founder's reply in a conversation thread (already routed: a founder, in a thread, maybe with files). */
 export async function handleFounderThreadReply(
   message: Extract<RoutedMessage, { kind: 'founder_thread_reply' }>,
   deps: FounderConsoleDeps,
@@ -219,9 +228,20 @@ export async function handleFounderThreadReply(
     return;
   }
   const founder = `slack:${message.user}`;
+  // Files go to the core as names only: it tells the founder they were not relayed.
+  const attachments = message.files.map(({ kind, name }) => (name !== undefined ? { kind, name } : { kind }));
+  const relay = async (text: string): Promise<void> => {
+    const result = await core.founder.reply({
+      conversationId, text, founder, platformMessageId: `slack:${message.channel}:${message.ts}`,
+      ...(attachments.length > 0 ? { attachments } : {}),
+    });
+    if (result.duplicate) logger.debug({ conversationId }, 'slack: founder reply already relayed');
+  };
   try {
     switch (meaning.kind) {
       case 'empty':
+        // A file with no text: nothing for the customer, but the founder must hear it did not go.
+        if (attachments.length > 0) await relay('');
         return;
       case 'unknown_command':
         ephemeral(`Unknown command \`!${meaning.command}\`: nothing was sent. ${HELP}`);
@@ -237,13 +257,9 @@ export async function handleFounderThreadReply(
         }
         react('white_check_mark');
         return;
-      case 'reply': {
-        const result = await core.founder.reply({
-          conversationId, text: meaning.text, founder, platformMessageId: `slack:${message.channel}:${message.ts}`,
-        });
-        if (result.duplicate) logger.debug({ conversationId }, 'slack: founder reply already relayed');
+      case 'reply':
+        await relay(meaning.text);
         return;
-      }
     }
   } catch (error) {
     // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.

@@ -4,7 +4,7 @@ import { createSlackApp, dedupeEvents, type SlackApp } from './app.ts';
 import { createCustomerSender, handleCustomerMessage, registerCustomerButtons, userDirectory } from './customer-channel.ts';
 import { createFounderSender, FounderThreads, handleFounderThreadReply, registerFounderButtons, type FounderConsoleDeps } from './founder-console.ts';
 import { registerKbCommands } from './kb-commands.ts';
-import { routeMessageEvent } from './parse.ts';
+import { routeMessageEvent, SLACK_CHANNEL } from './parse.ts';
 
 // Slack: the founder's console (channel `founder`) and a customer channel (channel `slack`), on
 // one Bolt app. See DESIGN.md and issue 5.
@@ -21,7 +21,9 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
   const config = ctx.config.slack;
   if (config === undefined) throw new Error('Slack is not configured (SLACK_BOT_TOKEN)');
   const logger = ctx.logger.child({ channel: 'slack' });
-  const slack = createSlackApp(config, logger);
+  const slack = createSlackApp(config, logger, {
+    recordUnprocessable: (rejected) => ctx.core.rejectInbound({ channel: SLACK_CHANNEL, ...rejected }),
+  });
   const { app, client } = slack;
   const founderChannel = config.founderChannel;
   const founderUsers = config.founderUsers;
@@ -43,10 +45,6 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
   const customerDeps = { client, core: ctx.core, logger };
   const lookupUser = userDirectory(client, logger);
 
-  app.error(async (error) => {
-    logger.error({ err: error.message, code: error.code }, 'slack handler failed');
-    throw error;
-  });
   app.use(dedupeEvents(logger));
 
   app.event('message', async ({ event, body }) => {
@@ -62,6 +60,13 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
       case 'ignore':
         logger.trace({ reason: routed.reason }, 'slack message ignored');
         return;
+      case 'invalid': {
+        // Acknowledged (Bolt already did) and recorded: a redelivery would be just as invalid.
+        const eventId = (body as { event_id?: unknown }).event_id;
+        logger.debug({ reason: routed.reason, eventId }, 'slack message event rejected');
+        await ctx.core.rejectInbound({ channel: SLACK_CHANNEL, reason: routed.reason, raw: body, ...(typeof eventId === 'string' ? { platformEventId: eventId } : {}) });
+        return;
+      }
     }
   });
 

@@ -14,33 +14,47 @@ export interface SlackRouting {
   botId?: string;
 }
 
+/** Slack's ids (U…, W…, C…, D…, G…, B…, F…): short, letters and digits. */
+const SlackId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/);
+/** A message timestamp, `1767224901.701849`: seconds, then a sequence (also its id in the channel). */
+const SlackTs = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/);
+
 const SlackFileSchema = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  title: z.string().optional(),
-  mimetype: z.string().optional(),
-  size: z.number().optional(),
+  id: SlackId,
+  // Descriptive fields never make a file unusable: a strange one is dropped, the file kept.
+  name: z.string().optional().catch(undefined),
+  title: z.string().optional().catch(undefined),
+  mimetype: z.string().optional().catch(undefined),
+  size: z.number().optional().catch(undefined),
 });
 
 const MessageEventSchema = z.object({
   type: z.literal('message'),
-  subtype: z.string().optional(),
-  user: z.string().optional(),
+  subtype: z.string().max(100).optional(),
+  user: SlackId.optional(),
   bot_id: z.string().optional(),
   text: z.string().optional(),
-  ts: z.string(),
-  thread_ts: z.string().optional(),
-  channel: z.string(),
+  ts: SlackTs,
+  thread_ts: SlackTs.optional(),
+  channel: SlackId,
   channel_type: z.string().optional(),
-  files: z.array(SlackFileSchema).optional(),
+  files: z.array(z.unknown()).optional(),
 });
 export type SlackMessageEvent = z.infer<typeof MessageEventSchema>;
 
+/** The core keeps at most this many attachments a message (Slack itself allows 10). */
+const MAX_FILES = 20;
+
 /** Subtypes a customer message may carry and still be a message from a person. */
-const CUSTOMER_SUBTYPES = new Set(['file_share']);
+const CUSTOMER_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+/**
+ * Subtypes of a founder's thread reply that are still a reply: a file (with or without text) and
+ * a reply also sent to the channel. Edits, deletions, joins and bot messages are not.
+ */
+const FOUNDER_REPLY_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
 export type RoutedMessage =
-  | { kind: 'founder_thread_reply'; channel: string; threadTs: string; ts: string; user: string; text: string }
+  | { kind: 'founder_thread_reply'; channel: string; threadTs: string; ts: string; user: string; text: string; files: Attachment[] }
   | {
       kind: 'customer';
       channel: string;
@@ -51,28 +65,38 @@ export type RoutedMessage =
       direct: boolean;
       files: Attachment[];
     }
-  | { kind: 'ignore'; reason: string };
+  | { kind: 'ignore'; reason: string }
+  /** A message event Slack could not have sent as it is (no channel, a number for text…): record it, never retry it. */
+  | { kind: 'invalid'; reason: string };
 
 /**
  * Decides what a `message` event is. The founder channel is the console (only thread replies by
- * founders, never bots, edits or other subtypes); DMs from non-founders and every other channel
- * the app is in are customer conversations.
+ * founders — plain, with files, or broadcast — never bots, edits or other subtypes); DMs from
+ * non-founders and every other channel the app is in are customer conversations.
  */
 export function routeMessageEvent(raw: unknown, routing: SlackRouting): RoutedMessage {
+  if (typeof raw !== 'object' || raw === null || (raw as { type?: unknown }).type !== 'message') {
+    return { kind: 'ignore', reason: 'not a message event' };
+  }
   const parsed = MessageEventSchema.safeParse(raw);
-  if (!parsed.success) return { kind: 'ignore', reason: 'not a message event' };
+  if (!parsed.success) {
+    // Only the field names go into the reason: it is logged and counted, customer text is not.
+    const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'event')))].join(', ');
+    return { kind: 'invalid', reason: `malformed message event (${fields})` };
+  }
   const event = parsed.data;
   if (event.bot_id !== undefined) return { kind: 'ignore', reason: 'bot message' };
   if (event.user === undefined) return { kind: 'ignore', reason: 'no user' };
   if (routing.botUserId !== undefined && event.user === routing.botUserId) return { kind: 'ignore', reason: 'own message' };
   const founder = routing.founderUsers.includes(event.user);
   const text = event.text ?? '';
+  const files = filesOf(event.files);
 
   if (event.channel === routing.founderChannel) {
-    if (event.subtype !== undefined) return { kind: 'ignore', reason: `subtype ${event.subtype}` };
+    if (event.subtype !== undefined && !FOUNDER_REPLY_SUBTYPES.has(event.subtype)) return { kind: 'ignore', reason: `subtype ${event.subtype}` };
     if (event.thread_ts === undefined || event.thread_ts === event.ts) return { kind: 'ignore', reason: 'not in a thread' };
     if (!founder) return { kind: 'ignore', reason: 'not a founder' };
-    return { kind: 'founder_thread_reply', channel: event.channel, threadTs: event.thread_ts, ts: event.ts, user: event.user, text };
+    return { kind: 'founder_thread_reply', channel: event.channel, threadTs: event.thread_ts, ts: event.ts, user: event.user, text, files };
   }
 
   if (event.subtype !== undefined && !CUSTOMER_SUBTYPES.has(event.subtype)) {
@@ -80,9 +104,19 @@ export function routeMessageEvent(raw: unknown, routing: SlackRouting): RoutedMe
   }
   const direct = event.channel_type === 'im' || event.channel.startsWith('D');
   if (founder) return { kind: 'ignore', reason: direct ? 'founder DM' : 'founder in a customer channel' };
-  const files = (event.files ?? []).map(toAttachment);
   if (text.trim() === '' && files.length === 0) return { kind: 'ignore', reason: 'empty' };
   return { kind: 'customer', channel: event.channel, ts: event.ts, threadTs: event.thread_ts, user: event.user, text, direct, files };
+}
+
+/** The files of a message as attachments; an entry without a usable id is not a file. */
+function filesOf(files: readonly unknown[] | undefined): Attachment[] {
+  const attachments: Attachment[] = [];
+  for (const file of files ?? []) {
+    const parsed = SlackFileSchema.safeParse(file);
+    if (parsed.success) attachments.push(toAttachment(parsed.data));
+    if (attachments.length === MAX_FILES) break;
+  }
+  return attachments;
 }
 
 function toAttachment(file: z.infer<typeof SlackFileSchema>): Attachment {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACTION, BLOCK, customerButtonMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage,
+  ACTION, attachmentsNotRelayedText, BLOCK, customerButtonMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage,
   escalationThreadMessage, statusLine, withStatus,
 } from '../../../src/adapters/slack/blocks.ts';
 import { exampleEscalation } from '../../fixtures/slack/notices.ts';
@@ -95,5 +95,23 @@ describe('customer messages', () => {
   it('KB markdown becomes mrkdwn, escaped', () => {
     expect(markdownToMrkdwn('# Reset\n**Open** [settings](https://x.test/s) & press <Reset>\n- one'))
       .toBe('*Reset*\n*Open* <https://x.test/s|settings> &amp; press &lt;Reset&gt;\n• one');
+  });
+});
+
+describe('attachmentsNotRelayedText', () => {
+  const notice = (names: string[]) => ({ type: 'attachments_not_relayed' as const, conversationId: 'c1', names });
+
+  it('names the file that did not reach the customer and says only text is relayed', () => {
+    const text = attachmentsNotRelayedText(notice(['invoice-1042.pdf']));
+    expect(text).toContain('“invoice-1042.pdf” was not sent to the customer');
+    expect(text).toContain('only text is relayed');
+  });
+
+  it('lists several files, escaped so a name cannot mention anyone', () => {
+    const text = attachmentsNotRelayedText(notice(['a.png', '<!channel> & co.txt']));
+    expect(text).toContain('2 files were not sent');
+    expect(text).toContain('• “a.png”');
+    expect(text).toContain('• “&lt;!channel&gt; &amp; co.txt”');
+    expect(text).not.toContain('<!channel>');
   });
 });

@@ -44,6 +44,7 @@ describe('Slack as a customer channel', () => {
   it('messages of founders, bots and the app itself in customer channels are not customer messages', async () => {
     await h.post(eventCallbackBody({ eventId: 'EvF1', event: channelMessageEvent({ text: 'hello team', user: FOUNDER, channel: 'CSHARED', ts: nextTs() }) }));
     await h.post(eventCallbackBody({ eventId: 'EvB1', event: { type: 'message', user: 'UBOT', bot_id: 'BBOT', text: 'echo', ts: nextTs(), channel: 'CSHARED', channel_type: 'channel' } }));
+    await h.drain();
     expect(await h.desk.database.db.prisma.message.count()).toBe(0);
   });
 
@@ -56,6 +57,7 @@ describe('Slack as a customer channel', () => {
   it('a body over the limit gets 413 before anything is parsed', async () => {
     const body = eventCallbackBody({ eventId: 'EvBig', event: { type: 'message', user: 'UCUSTOMER', text: 'x'.repeat(2 * 1024 * 1024), ts: nextTs(), channel: 'D1', channel_type: 'im' } });
     expect((await h.post(body)).status).toBe(413);
+    await h.drain();
     expect(await h.desk.database.db.prisma.message.count()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../../src/adapters/slack/blocks.ts';
 import { blockActionsBody, eventCallbackBody, postSigned, signSlackRequest } from '../../fakes/slack-signing.ts';
 import { messageChangedEvent } from '../../fixtures/slack/events.ts';
-import { FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, SECRET, startSlackHarness, type SlackHarness } from './harness.ts';
+import { escalateDm, FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, SECRET, startSlackHarness, type SlackHarness } from './harness.ts';
 
 let h: SlackHarness;
 beforeEach(async () => {
@@ -13,16 +13,7 @@ afterEach(async () => {
 });
 
 /** A DM customer question that the (empty) KB cannot answer: escalated into a thread. */
-async function escalate(text = 'My invoice shows VAT twice, can you fix it?'): Promise<{ rootTs: string; conversationId: string }> {
-  const { status } = await h.customerDm(text);
-  expect(status).toBe(200);
-  await h.drain();
-  const root = h.roots().at(-1);
-  if (root === undefined) throw new Error('no root message in the founder channel');
-  const conversationId = await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: root.ts });
-  if (conversationId === null) throw new Error('root message not attached to a conversation');
-  return { rootTs: root.ts, conversationId };
-}
+const escalate = (text?: string) => escalateDm(h, text);
 
 const founderMessages = (conversationId: string) =>
   h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder' }, orderBy: { createdAt: 'asc' } });
@@ -99,6 +90,7 @@ describe('relay of founder thread replies', () => {
     const body = eventCallbackBody({ eventId: dm.eventId, event: { type: 'message', user: 'UCUSTOMER', text: 'Where is my order?', ts: dm.ts, channel: 'D1', channel_type: 'im', event_ts: dm.ts } });
     expect((await h.post(body, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
     await h.customerDm('Where is my order?', { ts: dm.ts });
+    await h.drain();
     expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
   });
 
@@ -149,6 +141,7 @@ describe('request authenticity', () => {
     const body = eventCallbackBody({ eventId: 'EvGood1', event: { type: 'message', user: 'UCUSTOMER', text: 'hello', ts: nextTs(), channel: 'D1', channel_type: 'im' } });
     expect(signSlackRequest({ body, signingSecret: SECRET })['content-type']).toBe('application/json');
     expect((await postSigned(h.url, body, { signingSecret: SECRET })).status).toBe(200);
+    await h.drain();
     expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
   });
 });

@@ -114,6 +114,21 @@ export async function startSlackHarness(
   };
 }
 
+/**
+ * A DM customer question the (empty) KB cannot answer, escalated into a founder thread: the
+ * thread's root ts and the conversation it belongs to.
+ */
+export async function escalateDm(h: SlackHarness, text = 'My invoice shows VAT twice, can you fix it?'): Promise<{ rootTs: string; conversationId: string }> {
+  const { status } = await h.customerDm(text);
+  if (status !== 200) throw new Error(`the customer's DM got ${status}`);
+  await h.drain();
+  const root = h.roots().at(-1);
+  if (root === undefined) throw new Error('no root message in the founder channel');
+  const conversationId = await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: root.ts });
+  if (conversationId === null) throw new Error('root message not attached to a conversation');
+  return { rootTs: root.ts, conversationId };
+}
+
 /** What a customer in a DM received from the app. */
 export function postedTo(fake: FakeSlack, channel: string): PostedSlackMessage[] {
   return fake.posted().filter((m) => m.channel === channel);

@@ -3,7 +3,9 @@ import {
   parseKbCommand, parseQuestions, parseTags, routeMessageEvent, slackTextToPlain, toInboundMessage, viewValue, type SlackRouting,
 } from '../../../src/adapters/slack/parse.ts';
 import { InboundMessageSchema } from '../../../src/core/messages.ts';
-import { botMessageEvent, channelMessageEvent, dmMessageEvent, messageChangedEvent, threadReplyEvent } from '../../fixtures/slack/events.ts';
+import {
+  botMessageEvent, channelMessageEvent, dmMessageEvent, fileShareReplyEvent, messageChangedEvent, slackFile, threadBroadcastEvent, threadReplyEvent,
+} from '../../fixtures/slack/events.ts';
 
 const routing: SlackRouting = { founderChannel: 'CFOUNDER', founderUsers: ['UFOUNDER'], botUserId: 'UBOT', botId: 'BBOT' };
 
@@ -11,8 +13,29 @@ describe('routeMessageEvent', () => {
   it('a founder reply in a founder-channel thread is a founder thread reply', () => {
     const event = threadReplyEvent({ text: 'Try again now', channel: 'CFOUNDER', threadTs: '1767224888.280449', ts: '1767224901.701849' });
     expect(routeMessageEvent(event, routing)).toEqual({
-      kind: 'founder_thread_reply', channel: 'CFOUNDER', threadTs: '1767224888.280449', ts: '1767224901.701849', user: 'UFOUNDER', text: 'Try again now',
+      kind: 'founder_thread_reply', channel: 'CFOUNDER', threadTs: '1767224888.280449', ts: '1767224901.701849', user: 'UFOUNDER', text: 'Try again now', files: [],
     });
+  });
+
+  it('a founder thread reply with files (file_share, with or without text) or sent to the channel too (thread_broadcast) is still a reply', () => {
+    const withFile = fileShareReplyEvent({
+      text: 'Invoice attached', channel: 'CFOUNDER', threadTs: '1.1', ts: '2.2',
+      files: [slackFile({ id: 'F1', name: 'invoice.pdf', size: 100 }), slackFile({ id: 'F2', name: 'shot.png', mimetype: 'image/png' })],
+    });
+    expect(routeMessageEvent(withFile, routing)).toMatchObject({
+      kind: 'founder_thread_reply', text: 'Invoice attached',
+      files: [{ kind: 'document', fileRef: 'slack:F1', name: 'invoice.pdf', size: 100 }, { kind: 'photo', fileRef: 'slack:F2', name: 'shot.png' }],
+    });
+    const fileOnly = fileShareReplyEvent({ text: '', channel: 'CFOUNDER', threadTs: '1.1', ts: '3.3', files: [slackFile({ id: 'F3', name: 'a.txt' })] });
+    expect(routeMessageEvent(fileOnly, routing)).toMatchObject({ kind: 'founder_thread_reply', text: '', files: [{ fileRef: 'slack:F3' }] });
+    const broadcast = threadBroadcastEvent({ text: 'Fixed', channel: 'CFOUNDER', threadTs: '1.1', ts: '4.4' });
+    expect(routeMessageEvent(broadcast, routing)).toMatchObject({ kind: 'founder_thread_reply', text: 'Fixed', threadTs: '1.1', files: [] });
+  });
+
+  it('a message event Slack could not have sent is invalid (recorded, never retried), naming only the fields', () => {
+    expect(routeMessageEvent({ ...dmMessageEvent({ text: 'x' }), text: 42 }, routing)).toEqual({ kind: 'invalid', reason: 'malformed message event (text)' });
+    expect(routeMessageEvent({ type: 'message', user: 'U1', text: 'secret words' }, routing)).toEqual({ kind: 'invalid', reason: 'malformed message event (ts, channel)' });
+    expect(routeMessageEvent({ ...dmMessageEvent({ text: 'x' }), ts: 'yesterday' }, routing)).toMatchObject({ kind: 'invalid' });
   });
 
   it('in the founder channel: top-level messages, other users, bots, edits and other subtypes are ignored', () => {
@@ -24,8 +47,11 @@ describe('routeMessageEvent', () => {
       botMessageEvent({ text: 'hi', channel: 'CFOUNDER', threadTs: '1.1' }),
       botMessageEvent({ text: 'hi', channel: 'CFOUNDER', threadTs: '1.1', asAppBot: true }),
       messageChangedEvent({ ts: '3.3', newText: 'edited', oldText: 'old', channel: 'CFOUNDER', threadTs: '1.1' }),
-      { ...threadReplyEvent({ text: 'file', channel: 'CFOUNDER', threadTs: '1.1' }), subtype: 'file_share' },
-      { ...threadReplyEvent({ text: 'x', channel: 'CFOUNDER', threadTs: '1.1' }), subtype: 'thread_broadcast' },
+      { ...threadReplyEvent({ text: 'x', channel: 'CFOUNDER', threadTs: '1.1' }), subtype: 'message_deleted' },
+      { ...threadReplyEvent({ text: 'x', channel: 'CFOUNDER', threadTs: '1.1' }), subtype: 'channel_join' },
+      // A broadcast or a file by someone who is not a founder is not a founder reply either.
+      threadBroadcastEvent({ text: 'x', channel: 'CFOUNDER', threadTs: '1.1', user: 'UOTHER' }),
+      fileShareReplyEvent({ text: '', channel: 'CFOUNDER', threadTs: '1.1', user: 'UOTHER', files: [slackFile({ id: 'F1', name: 'a' })] }),
     ];
     for (const event of cases) expect(routeMessageEvent(event, routing).kind).toBe('ignore');
   });
