@@ -85,7 +85,7 @@ describe('solodesk start with channels configured', () => {
       SLACK_FOUNDER_CHANNEL: 'CFOUNDER',
     });
     expect(health.status).toBe('ok');
-    expect(health.parts).toMatchObject({ telegram: 'failed', slack: 'running', outbox: 'running' });
+    expect(health.parts).toMatchObject({ telegram: 'retrying', slack: 'running', outbox: 'running' });
   });
 
   it.runIf(onPostgres)('two services starting together on an empty database both come up; the sample KB is imported once', async () => {

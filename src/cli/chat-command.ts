@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { deskParts } from '../channels.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startService } from '../service.ts';
+import { installProcessLifecycle, serveUntilStopped } from './process-lifecycle.ts';
 import { runCommand } from './run-command.ts';
-import { untilSignal } from './start-command.ts';
 
 export function registerChatCommand(program: Command): void {
   program
@@ -14,15 +14,24 @@ export function registerChatCommand(program: Command): void {
     .action(() =>
       runCommand(async (config) => {
         const logger = createLogger({ level: config.logLevel ?? 'warn' });
+        const lifecycle = installProcessLifecycle(logger);
         // HTTP is only needed when Slack is the founder console (its events come over HTTP).
         const chatConfig = config.slack && !config.slack.appToken ? config : { ...config, port: 0 };
-        let ended: (() => void) | undefined;
-        const service = await startService(chatConfig, {
-          logger,
-          host: chatConfig.port === 0 ? '127.0.0.1' : undefined,
-          parts: deskParts({ terminal: { input: process.stdin, output: process.stdout, onEnd: () => ended?.() } }),
-        });
-        await untilSignal(logger, () => service.stop(), (trigger) => (ended = trigger));
+        await serveUntilStopped(lifecycle, () =>
+          startService(chatConfig, {
+            logger,
+            signal: lifecycle.signal,
+            host: chatConfig.port === 0 ? '127.0.0.1' : undefined,
+            parts: deskParts({
+              terminal: {
+                input: process.stdin,
+                output: process.stdout,
+                onEnd: () => lifecycle.requestStop('end of input'),
+                onInterrupt: () => lifecycle.requestStop('Ctrl-C'),
+              },
+            }),
+          }),
+        );
       }),
     );
 }

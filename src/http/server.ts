@@ -1,11 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { OverloadedError } from '../core/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 // Express with no global body parser: the Slack receiver and grammY's webhook handler read and
 // verify the raw body themselves, so each route gets the untouched Node request.
+// The server listens before the database is migrated (a busy port fails at once); until the
+// service accepts work, and again while it stops, every route but /healthz and /metrics answers
+// 503 with Retry-After, so platforms deliver again later instead of losing the message.
+
+/** What a platform is told to wait before delivering again while the desk cannot take work. */
+const RETRY_AFTER_SECONDS = 5;
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -27,23 +34,46 @@ export interface HttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export function createHttpServer(deps: { logger: Logger; metrics: Metrics; readiness: () => Readiness }): HttpServer {
+export interface HttpServerDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** The /healthz answer: 200 when ready, 503 otherwise; `details` is the JSON body. */
+  readiness: () => Readiness | Promise<Readiness>;
+  /** False while starting and stopping: routes answer 503 with Retry-After (default: always true). */
+  accepting?: () => boolean;
+}
+
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const app = express();
   app.disable('x-powered-by');
   const routes = express.Router();
 
-  app.get('/healthz', (_req, res) => {
-    const { ready, details } = deps.readiness();
+  app.get('/healthz', async (_req, res) => {
+    const { ready, details } = await deps.readiness();
+    res.set('cache-control', 'no-store');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting', ...details });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use((_req, res, next) => {
+    if (deps.accepting === undefined || deps.accepting()) return next();
+    res.set('retry-after', String(RETRY_AFTER_SECONDS)).status(503).json({ error: 'not_ready' });
   });
   app.use(routes);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof OverloadedError) {
+      // Nothing was stored: the platform is asked to deliver again, which it does.
+      // debug: under overload this is every request; solodesk_inbound_refused_total counts them.
+      deps.logger.debug({ err: error }, 'request refused: the desk is overloaded');
+      if (!res.headersSent) {
+        res.set('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)))).status(503).json({ error: 'overloaded' });
+      }
+      return;
+    }
     deps.logger.error({ err: error }, 'http handler failed');
     if (!res.headersSent) res.status(500).json({ error: 'internal_error' });
   });

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
+import { redactJsonLine } from './redact.ts';
 
-// Secrets are redacted by key wherever they appear in a logged object; tokens must never be
-// interpolated into messages in the first place.
+// The one logger. Secrets are redacted twice: by key wherever they appear in a logged object,
+// and by value on the final line (redact.ts), which also catches a secret inside a message, a
+// URL or an SDK's error. Tokens must still never be interpolated into messages on purpose.
 const SECRET_KEYS = [
   'token',
   'botToken',
@@ -30,6 +32,7 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths, censor: '[redacted]' },
       base: { service: 'solodesk' },
+      hooks: { streamWrite: redactJsonLine },
     },
     options.destination ?? process.stderr,
   );

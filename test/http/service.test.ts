@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { startService, type ServicePart } from '../../src/service.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../support/test-database.ts';
 import { silentLogger } from '../support/silent-logger.ts';
+import { ManualClock } from '../observability/manual-clock.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-service-'));
 let pgUrl: string | undefined;
@@ -42,7 +43,7 @@ describe('startService', () => {
     }
   });
 
-  it('keeps running when an optional part fails to start, and reports it', async () => {
+  it('keeps running when an optional part fails to start, and reports it as retrying', async () => {
     const config = await configForThisRun();
     const events: string[] = [];
     const part = (name: string, fail = false): ServicePart => ({
@@ -57,10 +58,11 @@ describe('startService', () => {
     });
     const service = await startService(config, {
       logger: silentLogger(),
+      clock: new ManualClock(),
       parts: () => [part('telegram'), part('wechat', true), part('slack')],
     });
     const body = (await (await fetch(`http://127.0.0.1:${service.port}/healthz`)).json()) as { parts: unknown };
-    expect(body.parts).toEqual({ telegram: 'running', wechat: 'failed', slack: 'running' });
+    expect(body.parts).toEqual({ telegram: 'running', wechat: 'retrying', slack: 'running' });
     await service.stop();
     expect(events).toEqual(['start telegram', 'start slack', 'stop slack', 'stop telegram']);
   });
@@ -68,6 +70,8 @@ describe('startService', () => {
   it('finishes a request in flight before it stops', async () => {
     const config = await configForThisRun();
     let release!: () => void;
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((resolve) => (arrived = resolve));
     const service = await startService(config, {
       logger: silentLogger(),
       parts: ({ http }) => {
@@ -75,7 +79,9 @@ describe('startService', () => {
           method: 'GET',
           path: '/slow',
           handler: async (_req, res) => {
-            await new Promise<void>((resolve) => (release = resolve));
+            const released = new Promise<void>((resolve) => (release = resolve));
+            arrived();
+            await released;
             res.end('done');
           },
         });
@@ -83,7 +89,7 @@ describe('startService', () => {
       },
     });
     const inFlight = fetch(`http://127.0.0.1:${service.port}/slow`).then((r) => r.text());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inHandler;
     const stopped = service.stop();
     release();
     expect(await inFlight).toBe('done');

@@ -104,3 +104,29 @@ describe('console: the numbered "did you mean" list', () => {
     expect(escalations).toHaveLength(1);
   });
 });
+
+describe('console: stopping', () => {
+  it('close() ends run() while the terminal is still open, and lets go of the input', async () => {
+    const input = new PassThrough();
+    const channel = new ConsoleChannel({
+      core: desk.core,
+      prisma: desk.database.db.prisma,
+      input,
+      output: new PassThrough(),
+      founderHere: true,
+      sessionId: 'stop-session',
+      userName: 'ada',
+    });
+    let ended = false;
+    const running = channel.run().then(() => (ended = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ended).toBe(false);
+    expect(input.isPaused()).toBe(false);
+
+    channel.close();
+    await running;
+    expect(ended).toBe(true);
+    // Nothing reads the terminal any more: a paused input no longer keeps the process alive.
+    expect(input.isPaused()).toBe(true);
+  });
+});
