@@ -78,10 +78,10 @@ function openPostgres(url: string): Database {
         await client.end();
       }
     },
-    async close() {
+    close: once(async () => {
       await prisma.$disconnect();
       await pool.end();
-    },
+    }),
   };
 }
 
@@ -106,10 +106,16 @@ async function openPglite(dataDir: string): Promise<Database> {
     migrate(migrations = readMigrations()) {
       return applyMigrations(pgliteSession(client), migrations);
     },
-    async close() {
+    close: once(async () => {
       await prisma.$disconnect();
       await client.close();
       lock?.release();
-    },
+    }),
   };
+}
+
+/** Closing twice (a failed start, then shutdown) must not throw: pg's pool.end() does the second time. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
