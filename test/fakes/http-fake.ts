@@ -30,7 +30,14 @@ export interface FakeResponse {
   json?: unknown;
   text?: string;
   bytes?: Uint8Array;
+  /**
+   * A network fault instead of an answer: `hang` never answers (the client times out; the socket
+   * is cut when the fake closes), `reset` destroys the connection (ECONNRESET at the client).
+   */
+  drop?: NetworkFault;
 }
+
+export type NetworkFault = 'hang' | 'reset';
 
 export type FakeHandler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
@@ -146,7 +153,9 @@ export async function startHttpFake(handler: FakeHandler): Promise<HttpFake> {
           body: await parseBody(contentType, rawBody),
           signal: abort.signal,
         });
-        if (!res.destroyed) send(res, out);
+        // A hung request stays open until the client gives up or close() cuts it.
+        if (out.drop === 'reset') req.socket.destroy();
+        else if (out.drop !== 'hang' && !res.destroyed) send(res, out);
       } catch (error) {
         if (!res.destroyed && !res.headersSent) {
           send(res, { status: 500, json: { ok: false, error: 'fake_server_error', detail: String(error) } });
@@ -211,6 +220,43 @@ export async function waitForCall<T>(
       throw new Error(`${label}: no matching call within ${timeoutMs} ms. Recorded calls (${calls.length}):\n${seen}`);
     }
     await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
+  }
+}
+
+export interface FaultOptions {
+  /** How many matching calls get the fault (default 1; `Infinity` until clear()). */
+  times?: number;
+  /** Only calls whose payload matches (e.g. one chat); default every call of the method. */
+  match?: (payload: Record<string, unknown>) => boolean;
+}
+
+/**
+ * Fault rules per method, for fault injection: each rule applies to the next `times` calls of
+ * its method whose payload matches; the oldest applicable rule wins.
+ */
+export class FaultRules<F> {
+  readonly #rules = new Map<string, Array<{ fault: F; left: number; match?: FaultOptions['match'] }>>();
+
+  add(method: string, fault: F, options: FaultOptions = {}): void {
+    const list = this.#rules.get(method) ?? [];
+    list.push({ fault, left: options.times ?? 1, ...(options.match ? { match: options.match } : {}) });
+    this.#rules.set(method, list);
+  }
+
+  take(method: string, payload: Record<string, unknown>): F | undefined {
+    const list = this.#rules.get(method);
+    const rule = list?.find((r) => r.left > 0 && (r.match === undefined || r.match(payload)));
+    if (list === undefined || rule === undefined) return undefined;
+    rule.left -= 1;
+    if (rule.left <= 0) list.splice(list.indexOf(rule), 1);
+    if (list.length === 0) this.#rules.delete(method);
+    return rule.fault;
+  }
+
+  /** Forgets the rules of `method`, or all of them. */
+  clear(method?: string): void {
+    if (method === undefined) this.#rules.clear();
+    else this.#rules.delete(method);
   }
 }
 

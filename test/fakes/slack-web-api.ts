@@ -6,7 +6,10 @@
  * `{slackApiUrl}{method}` with `Authorization: Bearer`; answers are HTTP 200 `{ ok, … }`
  * except rate limiting: 429 with `Retry-After` (seconds).
  */
-import { asRecord, bearerToken, FailureScript, startHttpFake, waitForCall, type FakeRequest, type FakeResponse } from './http-fake.ts';
+import {
+  asRecord, bearerToken, FailureScript, FaultRules, startHttpFake, waitForCall,
+  type FakeRequest, type FakeResponse, type FaultOptions, type NetworkFault,
+} from './http-fake.ts';
 
 export interface SlackCall {
   method: string;
@@ -20,6 +23,14 @@ export interface SlackCall {
 }
 
 export type SlackFailure = { status: 429; retryAfterSec: number } | { error: string };
+
+/**
+ * What fault injection can do to a call: anything `failNext` does (429 with Retry-After, a
+ * platform error), an HTTP error status with no Slack body (`{ httpStatus: 500 }`), or a network
+ * fault — `hang` never answers, `reset` cuts the connection. The call is recorded with `error`
+ * set (`http_500`, `network_hang`, `network_reset`, …).
+ */
+export type SlackFault = SlackFailure | { httpStatus: number } | { network: NetworkFault };
 
 export interface PostedSlackMessage {
   channel: string;
@@ -49,6 +60,10 @@ export interface FakeSlack {
   /** Successful chat.postMessage calls, in order. */
   posted(): PostedSlackMessage[];
   failNext(method: string, failure: SlackFailure, times?: number): void;
+  /** Fault injection per method, optionally only for matching payloads (e.g. one channel). */
+  injectFault(method: string, fault: SlackFault, options?: FaultOptions): void;
+  /** Ends faults injected with `times: Infinity` (of one method, or all). */
+  clearFaults(method?: string): void;
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   /** users.info answers: id → user object (merged over a generated default). */
   users: Map<string, Record<string, unknown>>;
@@ -82,6 +97,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const appId = 'AFAKEAPP';
   const calls: SlackCall[] = [];
   const failures = new FailureScript<SlackFailure>();
+  const faults = new FaultRules<SlackFault>();
   const users = new Map<string, Record<string, unknown>>();
   const channels = new Map<string, Record<string, unknown>>();
   const history = new Map<string, Record<string, unknown>[]>();
@@ -264,7 +280,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       call.error = 'invalid_auth';
       return err('invalid_auth');
     }
-    const failure = failures.take(method);
+    const fault = faults.take(method, call.payload);
+    if (fault !== undefined && 'network' in fault) {
+      call.error = `network_${fault.network}`;
+      return { drop: fault.network };
+    }
+    if (fault !== undefined && 'httpStatus' in fault) {
+      call.error = `http_${fault.httpStatus}`;
+      return { status: fault.httpStatus, text: 'Internal Server Error' };
+    }
+    const failure = fault ?? failures.take(method);
     if (failure !== undefined) {
       if ('status' in failure) {
         call.error = 'ratelimited';
@@ -298,6 +323,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         payload: c.payload,
       })),
     failNext: (method, failure, times = 1) => failures.add(method, failure, times),
+    injectFault: (method, fault, faultOptions) => faults.add(method, fault, faultOptions),
+    clearFaults: (method) => faults.clear(method),
     waitFor: (predicate, timeoutMs = 2000) =>
       waitForCall(calls, predicate, timeoutMs, 'fake Slack waitFor', (c) => `${c.method} ${JSON.stringify(c.payload).slice(0, 160)}`),
     users,

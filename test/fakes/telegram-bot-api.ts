@@ -5,7 +5,10 @@
  * `{ ok, result }` / `{ ok: false, error_code, description, parameters }` whatever the status.
  */
 import type { Update, UserFromGetMe } from 'grammy/types';
-import { asRecord, FailureScript, sleep, startHttpFake, waitForCall, type FakeRequest, type FakeResponse } from './http-fake.ts';
+import {
+  asRecord, FailureScript, FaultRules, sleep, startHttpFake, waitForCall,
+  type FakeRequest, type FakeResponse, type FaultOptions, type NetworkFault,
+} from './http-fake.ts';
 
 export interface TelegramCall {
   method: string;
@@ -21,6 +24,13 @@ export interface TelegramError {
   description: string;
   retry_after?: number;
 }
+
+/**
+ * What fault injection can do to a call: answer with a Telegram error (429 with retry_after, 500,
+ * 403 …), or fail at the network level — `hang` never answers, `reset` cuts the connection.
+ * A call hit by a fault is recorded with `failed` set (error_code 0 for network faults).
+ */
+export type TelegramFault = TelegramError | { network: NetworkFault };
 
 export interface SentTelegramMessage {
   method: string;
@@ -48,6 +58,10 @@ export interface FakeTelegram {
   callsOf(method: string): TelegramCall[];
   sent(): SentTelegramMessage[];
   failNext(method: string, error: TelegramError, times?: number): void;
+  /** Fault injection per method, optionally only for matching payloads (e.g. one chat_id). */
+  injectFault(method: string, fault: TelegramFault, options?: FaultOptions): void;
+  /** Ends faults injected with `times: Infinity` (of one method, or all). */
+  clearFaults(method?: string): void;
   pushUpdate(update: Update): void;
   /** Stored by setWebhook: `{ url, secret_token }`; url is '' when no webhook is set. */
   webhook(): { url: string; secret_token: string | undefined };
@@ -66,6 +80,7 @@ export const telegramErrors = {
   }),
   blocked: (): TelegramError => ({ error_code: 403, description: 'Forbidden: bot was blocked by the user' }),
   chatNotFound: (): TelegramError => ({ error_code: 400, description: 'Bad Request: chat not found' }),
+  internalServerError: (): TelegramError => ({ error_code: 500, description: 'Internal Server Error' }),
 };
 
 const SEND_METHODS: Record<string, string | undefined> = {
@@ -135,6 +150,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   };
   const calls: TelegramCall[] = [];
   const failures = new FailureScript<TelegramError>();
+  const faults = new FaultRules<TelegramFault>();
   const messages = new Map<string, Record<string, unknown>>();
   const files = new Map<string, { bytes: Uint8Array; path: string }>();
   let queue: Update[] = [];
@@ -274,7 +290,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     };
     const call: TelegramCall = { method, payload };
     calls.push(call);
-    const failure = failures.take(method);
+    const fault = faults.take(method, payload);
+    if (fault !== undefined && 'network' in fault) {
+      call.failed = { error_code: 0, description: `network fault: ${fault.network}` };
+      return { drop: fault.network };
+    }
+    const failure = fault ?? failures.take(method);
     if (failure !== undefined) {
       call.failed = failure;
       return fail(failure);
@@ -304,6 +325,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         payload: c.payload,
       })),
     failNext: (method, error, times = 1) => failures.add(method, error, times),
+    injectFault: (method, fault, faultOptions) => faults.add(method, fault, faultOptions),
+    clearFaults: (method) => faults.clear(method),
     pushUpdate(update) {
       queue.push(update);
       notify();

@@ -41,6 +41,11 @@ export function toSenderError(error: unknown, token: string): Error {
   return safeError(error, token);
 }
 
+/** What a handler threw: grammY wraps it in a BotError (which also holds the context, and the token). */
+export function unwrapBotError(error: unknown): unknown {
+  return error instanceof BotError ? error.error : error;
+}
+
 /** A loggable copy of any error: name, message and code, token removed, no nested objects. */
 export function safeError(error: unknown, token: string): Error {
   // BotError wraps what a handler threw and holds the grammY context (whose Api knows the token).
@@ -64,10 +69,18 @@ export function safeError(error: unknown, token: string): Error {
     if (typeof code === 'string') Object.assign(copy, { code });
     return copy;
   }
-  return new Error(scrub(String(error), token));
+  try {
+    return new Error(scrub(String(error), token));
+  } catch {
+    // An object whose toString throws (or that has none): logging it must not throw in turn.
+    return new Error('unprintable error');
+  }
 }
 
 export function scrub(text: string, token: string): string {
   if (token === '') return text;
-  return text.split(token).join('<token>');
+  // Also as it appears percent-encoded inside a URL (`:` → `%3A`).
+  let out = text;
+  for (const form of new Set([token, encodeURIComponent(token)])) out = out.split(form).join('<token>');
+  return out;
 }

@@ -7,7 +7,7 @@ import type { KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeError } from './errors.ts';
 import { escapeHtml, formatForTelegram, htmlToPlain, packHtmlParagraphs, TELEGRAM_TEXT_LIMIT, type TelegramChunk } from './format.ts';
-import { leadingCommand } from './parse.ts';
+import { attachmentsOf, leadingCommand } from './parse.ts';
 import { DeliveryProgress, sendChunks, TELEGRAM_LIMITS, type TelegramSenderDeps } from './send.ts';
 
 // The founder's side on Telegram, for founders who live there (FOUNDER_TELEGRAM_IDS):
@@ -110,6 +110,11 @@ export function renderNotice(notice: FounderNotice): string[] {
       return notice.delivered
         ? [`✅ ${tag} message delivered to the customer`]
         : [`⚠️ ${tag} message <b>not delivered</b> to the customer${notice.error ? `: ${escapeHtml(notice.error)}` : ''}`];
+    case 'attachments_not_relayed':
+      return [
+        `📎 ${tag} <b>Files not sent</b> to the customer: ${escapeHtml(notice.names.join(', ') || 'your files')}\n` +
+          'Files are not relayed to customers yet; send the content as text or a link.',
+      ];
   }
 }
 
@@ -227,12 +232,18 @@ async function founderReply(conversationId: string, message: Message, deps: Foun
   const founder = `telegram:${message.from?.id ?? message.chat.id}`;
   const tag = conversationTag(conversationId);
   const text = classifyFounderText(message.text ?? message.caption ?? '');
+  // Files go to the core, which tells the founder console they were not relayed (never dropped silently).
+  const attachments = attachmentsOf(message).map((a) => (a.name === undefined ? { kind: a.kind } : { kind: a.kind, name: a.name }));
+  const platformMessageId = `founder:${message.chat.id}:${message.message_id}`;
   try {
     switch (text.kind) {
       case 'note':
         return `📝 Note kept internal — not sent to the customer. ${tag}`;
-      case 'empty':
-        return 'Nothing sent: only text can be relayed to the customer.';
+      case 'empty': {
+        if (attachments.length === 0) return 'Nothing sent: only text can be relayed to the customer.';
+        const result = await deps.core.founder.reply({ conversationId, text: '', founder, platformMessageId, attachments });
+        return result.duplicate ? `Already handled ${tag}` : `📎 Nothing sent: files cannot be relayed to the customer yet. ${tag}`;
+      }
       case 'unknown_command':
         return `Unknown command <code>!${escapeHtml(text.command)}</code>. Use <code>!resolve</code>, <code>!reopen</code>, <code>!save [title]</code> or <code>!save! title</code>.`;
       case 'command':
@@ -259,9 +270,11 @@ async function founderReply(conversationId: string, message: Message, deps: Foun
           conversationId,
           text: text.text,
           founder,
-          platformMessageId: `founder:${message.chat.id}:${message.message_id}`,
+          platformMessageId,
+          ...(attachments.length > 0 ? { attachments } : {}),
         });
-        return result.duplicate ? `Already sent ${tag}` : `✅ Sent to the customer ${tag}`;
+        if (result.duplicate) return `Already sent ${tag}`;
+        return attachments.length > 0 ? `✅ Sent the text to the customer; the files were not relayed. ${tag}` : `✅ Sent to the customer ${tag}`;
       }
     }
   } catch (error) {

@@ -1,17 +1,21 @@
-import { Bot, type Context } from 'grammy';
+import { Bot } from 'grammy';
 import type { Message, UserFromGetMe } from 'grammy/types';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import type { Sender } from '../../core/ports.ts';
 import type { ChannelContext, ChannelParts } from '../channel.ts';
 import { safeError } from './errors.ts';
 import { createFounderSender, founderSet, handleFounderMessage, type FounderDeps } from './founder.ts';
+import { createInOrder } from './in-order.ts';
 import { CHANNEL, isAddressedToBot, leadingCommand, parseMessage } from './parse.ts';
+import { chatKeyOf, grammySignal, startLongPolling, type LongPolling, type Sleep } from './polling.ts';
 import { createTelegramSender } from './send.ts';
+import { checkUpdate } from './update-schema.ts';
 import { createWebhookHandler, WEBHOOK_PATH } from './webhook.ts';
 
 // The Telegram channel: a grammY bot that turns updates into core calls, and the senders that
 // deliver outbox rows back. Webhook on our HTTP server when TELEGRAM_WEBHOOK_SECRET is set (and
-// registered with setWebhook when PUBLIC_URL is), long polling with @grammyjs/runner otherwise.
+// registered with setWebhook when PUBLIC_URL is), our own long-polling loop otherwise. Both paths
+// go through processUpdate: check the update's shape (a poison update is recorded as rejected and
+// acknowledged), then grammY's middleware, one chat at a time, resolving once the core stored it.
 
 export { createTelegramSender, TELEGRAM_LIMITS } from './send.ts';
 export { createFounderSender, conversationTag, conversationFromTag } from './founder.ts';
@@ -39,8 +43,10 @@ export interface TelegramChannelOptions {
   botInfo?: UserFromGetMe;
   /** Long-poll timeout of getUpdates in seconds (default 30). */
   pollTimeoutSeconds?: number;
-  /** How long one webhook update may take before Telegram is answered 500 (default 10 s). */
-  webhookTimeoutMs?: number;
+  /** How the long-polling loop waits after a failure (tests inject one that does not wait). */
+  pollingSleep?: Sleep;
+  /** First and longest wait of the long-polling loop after failures (default 1 s and 30 s). */
+  pollingBackoffMs?: { initial: number; max: number };
 }
 
 export interface TelegramChannelParts extends ChannelParts {
@@ -59,42 +65,8 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
   const founders = founderSet(config.founderIds);
   const founderConsole = ctx.config.slack === undefined && founders.size > 0;
   const founderDeps: FounderDeps = { core: ctx.core, kb: ctx.kb, logger, token, console: founderConsole };
-  const mode = config.webhookSecret ? 'webhook' : 'polling';
-
-  // Long-poll failures are otherwise invisible (the runner is silenced: it prints raw errors).
-  bot.api.config.use(async (prev, method, payload, signal) => {
-    try {
-      const result = await prev(method, payload, signal);
-      if (method === 'getUpdates' && !result.ok) {
-        logger.warn({ code: result.error_code, description: result.description }, 'getUpdates refused');
-      }
-      return result;
-    } catch (error) {
-      if (method === 'getUpdates' && !signal?.aborted) logger.warn({ err: safeError(error, token) }, 'getUpdates failed; retrying');
-      throw error;
-    }
-  });
-
-  // Finish what is in flight before stopping; keep one chat's updates in order.
-  const inFlight = new Set<Promise<void>>();
-  bot.use(async (_ctx, next) => {
-    const task = Promise.resolve(next());
-    inFlight.add(task);
-    try {
-      await task;
-    } finally {
-      inFlight.delete(task);
-    }
-  });
-  bot.use(sequentialize((c: Context) => (c.chat?.id ?? c.from?.id)?.toString()));
-
-  const reply = async (c: Context, text: string): Promise<void> => {
-    try {
-      await c.reply(text);
-    } catch (error) {
-      logger.warn({ err: safeError(error, token) }, 'could not reply on Telegram');
-    }
-  };
+  const webhookSecret = config.webhookSecret;
+  const mode = webhookSecret ? 'webhook' : 'polling';
 
   bot.on('callback_query', async (c) => {
     const query = c.callbackQuery;
@@ -128,32 +100,65 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
     }
     if (message.chat.type === 'channel' || !isAddressedToBot(message, c.me)) return;
     const command = leadingCommand(message, c.me);
-    if (command?.command === 'start') return reply(c, options.greeting ?? DEFAULT_GREETING);
-    if (command?.command === 'help') return reply(c, options.help ?? DEFAULT_HELP);
+    // /start and /help are stored and answered through the outbox like any reply: a redelivered
+    // /start finds its message stored and greets no second time.
+    const autoReply =
+      command?.command === 'start' ? (options.greeting ?? DEFAULT_GREETING) : command?.command === 'help' ? (options.help ?? DEFAULT_HELP) : undefined;
     // The core recognises "/human" alone, and "talk to a human" within a sentence.
     const text = command?.command === 'human' ? (command.args ? `talk to a human: ${command.args}` : '/human') : undefined;
     const input = parseMessage(message, c.me, { raw: c.update, ...(text !== undefined ? { text } : {}) });
     if (input === null) return;
-    await ctx.core.handleInbound(input);
+    await ctx.core.handleInbound(autoReply === undefined ? input : { ...input, autoReply });
   });
 
-  bot.catch((error) => {
-    logger.error({ err: safeError(error, token) }, 'telegram update not handled');
-  });
+  // Finish what is in flight before stopping.
+  const inFlight = new Set<Promise<void>>();
+  const inOrder = createInOrder();
+
+  async function handleUpdate(value: unknown): Promise<void> {
+    const checked = checkUpdate(value);
+    if (!checked.ok) {
+      logger.debug({ updateId: checked.updateId, reason: checked.reason }, 'telegram update is not a valid update; recording it as rejected');
+      await ctx.core.rejectInbound({
+        channel: CHANNEL,
+        reason: checked.reason,
+        ...(checked.updateId !== undefined ? { platformEventId: `update:${checked.updateId}` } : {}),
+        raw: checked.raw,
+      });
+      return;
+    }
+    const update = checked.update;
+    const key = chatKeyOf(update);
+    // Throws a BotError around what the middleware threw (the webhook and the poller unwrap it).
+    const run = (): Promise<void> => bot.handleUpdate(update);
+    await (key === undefined ? run() : inOrder(key, run));
+  }
+
+  /** Stores (or records as rejected) one update; resolves only then. */
+  async function processUpdate(value: unknown): Promise<void> {
+    const task = handleUpdate(value);
+    inFlight.add(task);
+    try {
+      await task;
+    } finally {
+      inFlight.delete(task);
+    }
+  }
 
   let accepting = false;
-  let runner: RunnerHandle | undefined;
+  let polling: LongPolling | undefined;
+  let starting: AbortController | undefined;
 
   if (mode === 'webhook') {
     ctx.http.addRoute({
       method: 'POST',
       path: WEBHOOK_PATH,
-      handler: createWebhookHandler(bot, {
-        secretToken: config.webhookSecret!,
+      handler: createWebhookHandler({
+        secretToken: webhookSecret!,
         token,
         logger,
         accepting: () => accepting,
-        ...(options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {}),
+        handle: processUpdate,
       }),
     });
   }
@@ -161,50 +166,75 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
   const senders: Sender[] = [createTelegramSender({ api: bot.api, token, logger })];
   if (founderConsole) senders.push(createFounderSender({ api: bot.api, token, logger, founderIds: [...founders] }));
 
+  async function start(abort: AbortSignal): Promise<void> {
+    const signal = grammySignal(abort);
+    // One getMe, not bot.init(): init retries network failures forever, and a Telegram that
+    // cannot be reached must fail this channel's start, not hang the whole service.
+    if (!bot.isInited()) bot.botInfo = await bot.api.getMe(signal);
+    await bot.api
+      .setMyCommands(
+        [
+          { command: 'start', description: 'Start' },
+          { command: 'help', description: 'How this works' },
+          { command: 'human', description: 'Ask the founder' },
+        ],
+        {},
+        signal,
+      )
+      .catch((error: unknown) => logger.warn({ err: safeError(error, token) }, 'setMyCommands failed'));
+    if (mode === 'webhook') {
+      if (ctx.config.publicUrl) {
+        await bot.api.setWebhook(
+          `${ctx.config.publicUrl}${WEBHOOK_PATH}`,
+          { secret_token: webhookSecret!, allowed_updates: [...ALLOWED_UPDATES] },
+          signal,
+        );
+        logger.info({ url: `${ctx.config.publicUrl}${WEBHOOK_PATH}` }, 'telegram webhook registered');
+      } else {
+        logger.info('telegram webhook mode; PUBLIC_URL is not set, so setWebhook is left to you');
+      }
+      accepting = true;
+      return;
+    }
+    // getUpdates is refused while a webhook is set.
+    await bot.api.deleteWebhook({}, signal);
+    // Stopped meanwhile, or started twice (a retry after a start that was only slow): one loop only.
+    if (abort.aborted || polling !== undefined) return;
+    polling = startLongPolling({
+      api: bot.api,
+      token,
+      logger,
+      handle: processUpdate,
+      timeoutSeconds: options.pollTimeoutSeconds ?? 30,
+      allowedUpdates: ALLOWED_UPDATES,
+      ...(options.pollingSleep ? { sleep: options.pollingSleep } : {}),
+      ...(options.pollingBackoffMs ? { initialBackoffMs: options.pollingBackoffMs.initial, maxBackoffMs: options.pollingBackoffMs.max } : {}),
+    });
+    logger.info({ username: bot.botInfo.username }, 'telegram long polling started');
+  }
+
   return {
     mode,
     senders,
     part: {
       name: 'telegram',
       async start() {
-        // One getMe, not bot.init(): init retries network failures forever, and a Telegram that
-        // cannot be reached must fail this channel's start, not hang the whole service.
-        if (!bot.isInited()) bot.botInfo = await bot.api.getMe();
-        await bot.api
-          .setMyCommands([
-            { command: 'start', description: 'Start' },
-            { command: 'help', description: 'How this works' },
-            { command: 'human', description: 'Ask the founder' },
-          ])
-          .catch((error: unknown) => logger.warn({ err: safeError(error, token) }, 'setMyCommands failed'));
-        if (mode === 'webhook') {
-          if (ctx.config.publicUrl) {
-            await bot.api.setWebhook(`${ctx.config.publicUrl}${WEBHOOK_PATH}`, {
-              secret_token: config.webhookSecret!,
-              allowed_updates: [...ALLOWED_UPDATES],
-            });
-            logger.info({ url: `${ctx.config.publicUrl}${WEBHOOK_PATH}` }, 'telegram webhook registered');
-          } else {
-            logger.info('telegram webhook mode; PUBLIC_URL is not set, so setWebhook is left to you');
-          }
-          accepting = true;
-          return;
+        const controller = new AbortController();
+        starting = controller;
+        try {
+          await start(controller.signal);
+        } catch (error) {
+          // The service logs what start throws; grammY's errors carry the request URL, token included.
+          throw safeError(error, token);
+        } finally {
+          if (starting === controller) starting = undefined;
         }
-        // getUpdates is refused while a webhook is set.
-        await bot.api.deleteWebhook();
-        runner = run(bot, {
-          runner: {
-            fetch: { timeout: options.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
-            silent: true,
-          },
-        });
-        runner.task()?.catch((error: unknown) => logger.error({ err: safeError(error, token) }, 'telegram long polling stopped'));
-        logger.info({ username: bot.botInfo.username }, 'telegram long polling started');
       },
       async stop() {
         accepting = false;
-        if (runner?.isRunning()) await runner.stop();
-        runner = undefined;
+        starting?.abort();
+        await polling?.stop();
+        polling = undefined;
         await Promise.allSettled([...inFlight]);
       },
     },

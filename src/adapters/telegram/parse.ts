@@ -1,5 +1,6 @@
 import type { Message, MessageEntity, Update, UserFromGetMe } from 'grammy/types';
 import type { Attachment, InboundMessageInput } from '../../core/messages.ts';
+import { checkUpdate } from './update-schema.ts';
 
 // Telegram Update → the core's InboundMessageInput. Pure: no API calls, no business rules.
 // Ids: externalUserId = from.id, externalChatId = chat.id, platformMessageId =
@@ -46,7 +47,8 @@ export function isAddressedToBot(message: Message, bot: Pick<UserFromGetMe, 'id'
   const handle = `@${bot.username}`.toLowerCase();
   for (const entity of entities) {
     if (entity.type === 'mention' && entityText(text, entity).toLowerCase() === handle) return true;
-    if (entity.type === 'text_mention' && entity.user.id === bot.id) return true;
+    // The update schema guarantees a text_mention's user; an unchecked Message may still lack one.
+    if (entity.type === 'text_mention' && entity.user?.id === bot.id) return true;
     if (entity.type === 'bot_command' && entity.offset === 0) {
       const target = entityText(text, entity).split('@')[1];
       if (target === undefined || target.toLowerCase() === handle.slice(1)) return true;
@@ -147,10 +149,12 @@ export function parseMessage(
     platformMessageId: platformMessageId(message.chat.id, message.message_id),
     text,
     attachments,
-    sentAt: new Date(message.date * 1000),
     sender,
     raw: options.raw ?? message,
   };
+  // A date no calendar can hold (a forged update) falls back to the time of arrival.
+  const sentAt = new Date(message.date * 1000);
+  if (Number.isFinite(sentAt.getTime())) input.sentAt = sentAt;
   if (message.reply_to_message !== undefined) {
     input.replyToPlatformMessageId = platformMessageId(message.chat.id, message.reply_to_message.message_id);
   }
@@ -160,8 +164,14 @@ export function parseMessage(
   return input;
 }
 
-/** The customer message of an update, for callers holding a whole Update. */
-export function parseUpdate(update: Update, bot: Pick<UserFromGetMe, 'id' | 'username'>): InboundMessageInput | null {
+/**
+ * The customer message of an update, for callers holding a whole update of unknown shape: null
+ * when it is not a valid update (checkUpdate), carries no message, or is not for the bot.
+ */
+export function parseUpdate(value: unknown, bot: Pick<UserFromGetMe, 'id' | 'username'>): InboundMessageInput | null {
+  const checked = checkUpdate(value);
+  if (!checked.ok) return null;
+  const update: Update = checked.update;
   const message = update.message;
   if (message === undefined) return null;
   if (isGroupChat(message) && !isAddressedToBot(message, bot)) return null;

@@ -1,18 +1,30 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { webhookCallback, type Bot } from 'grammy';
+import type { Readable } from 'node:stream';
+import { OverloadedError } from '../../core/errors.ts';
 import type { RawHandler } from '../../http/server.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { safeError } from './errors.ts';
+import { safeError, unwrapBotError } from './errors.ts';
 
-// POST /telegram/webhook on our own HTTP server. grammY's `webhookCallback` checks
-// `X-Telegram-Bot-Api-Secret-Token` in constant time (401 on a wrong or missing one, before the
-// body is read) and answers only after the middleware finished — the middleware awaits the core,
-// which resolves after the message is committed: store before ack. A failure answers 500, so
-// Telegram redelivers and the core drops what it already has.
+// POST /telegram/webhook on our own HTTP server (not grammY's webhookCallback: its timeout answers
+// 500 while the handler keeps running, and a late failure of that handler was an unhandled
+// rejection that took the process down). Every request is answered exactly once, after the
+// update was handled — store before ack — and nothing keeps running after the answer:
+//   503 + Retry-After  not accepting (before start, after stop) or the core is overloaded
+//   401                 wrong or missing X-Telegram-Bot-Api-Secret-Token (checked before the body)
+//   413                 more than MAX_BODY_BYTES actually read (chunked bodies included)
+//   400                 not JSON
+//   200                 handled, a duplicate, ignored, or recorded as rejected (a poison update)
+//   500                 not stored for another reason: Telegram redelivers, the core drops what it has
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 /** Telegram updates are small; anything bigger is not from Telegram. */
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * After a 413 the rest of the body is read and dropped, so the client can read our answer and the
+ * connection stays usable; past this much more, the connection is cut instead.
+ */
+const MAX_DISCARDED_BYTES = 8 * MAX_BODY_BYTES;
 
 export interface WebhookOptions {
   secretToken: string;
@@ -20,31 +32,128 @@ export interface WebhookOptions {
   logger: Logger;
   /** False before start and after stop: answer 503 so Telegram delivers again later. */
   accepting: () => boolean;
-  /** How long one update may take before Telegram is answered 500 (default 10 s, grammY's). */
-  timeoutMs?: number;
+  /**
+   * Handles one parsed body: stores it or records it as rejected. Throws when neither happened
+   * (OverloadedError when the core could not take it in time).
+   */
+  handle(body: unknown): Promise<void>;
+  maxBodyBytes?: number;
 }
 
-export function createWebhookHandler(bot: Bot, options: WebhookOptions): RawHandler {
-  const callback = webhookCallback(bot, 'http', {
-    secretToken: options.secretToken,
-    onTimeout: 'throw',
-    timeoutMilliseconds: options.timeoutMs ?? 10_000,
+/** Constant-time comparison of the secret header (hashes first, so lengths cannot leak either). */
+export function secretMatches(header: string | string[] | undefined, secret: string): boolean {
+  if (typeof header !== 'string') return false;
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(header), digest(secret));
+}
+
+export type BodyRead = { kind: 'body'; bytes: Buffer } | { kind: 'too_large' };
+
+/**
+ * Reads a request body, counting the bytes actually received (Content-Length may be absent or
+ * lie). Stops listening at the limit without destroying the stream, so an answer can still be
+ * written. Rejects when the client aborts.
+ */
+export function readBody(stream: Readable, maxBytes: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('aborted', onAborted);
+      stream.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        finish();
+        chunks.length = 0;
+        resolve({ kind: 'too_large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      finish();
+      resolve({ kind: 'body', bytes: Buffer.concat(chunks, size) });
+    };
+    const onError = (error: Error): void => {
+      finish();
+      reject(error);
+    };
+    const onAborted = (): void => onError(new Error('request aborted by the client'));
+    // A close before the end is an abort too (whichever of the two events a Node version emits).
+    const onClose = onAborted;
+    stream.on('data', onData);
+    stream.on('close', onClose);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('aborted', onAborted);
   });
+}
+
+/** Drops the rest of an oversized body; cuts the connection if it goes on for too long. */
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.on('error', () => undefined);
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARDED_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
+function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, headers).end();
+}
+
+function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+export function createWebhookHandler(options: WebhookOptions): RawHandler {
+  const { logger, token } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   return async (req: IncomingMessage, res: ServerResponse) => {
-    if (!options.accepting()) {
-      res.writeHead(503, { 'retry-after': '5' }).end();
-      return;
-    }
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      res.writeHead(413).end();
-      return;
-    }
     try {
-      await callback(req, res);
+      if (!options.accepting()) return answer(res, 503, { 'retry-after': '5' });
+      if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], options.secretToken)) return answer(res, 401);
+      const declared = Number(req.headers['content-length']);
+      let read: BodyRead;
+      if (Number.isFinite(declared) && declared > maxBodyBytes) read = { kind: 'too_large' };
+      else {
+        try {
+          read = await readBody(req, maxBodyBytes);
+        } catch {
+          // The client went away mid-body: nobody is left to answer.
+          return;
+        }
+      }
+      if (read.kind === 'too_large') {
+        discardRest(req);
+        logger.warn({ limitBytes: maxBodyBytes }, 'telegram webhook body too large; refused');
+        return answer(res, 413);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(read.bytes.toString('utf8'));
+      } catch {
+        return answer(res, 400);
+      }
+      await options.handle(body);
+      answer(res, 200);
     } catch (error) {
-      // BotError holds the grammY context (and through it the token): log a scrubbed copy only.
-      options.logger.error({ err: safeError(error, options.token) }, 'telegram update not handled; Telegram will redeliver it');
-      if (!res.headersSent) res.writeHead(500).end();
+      const cause = unwrapBotError(error);
+      if (cause instanceof OverloadedError) {
+        logger.warn({ retryAfterMs: cause.retryAfterMs }, 'desk overloaded; Telegram will redeliver the update');
+        return answer(res, 503, { 'retry-after': retryAfterSeconds(cause.retryAfterMs) });
+      }
+      // A BotError holds the grammY context (and through it the token): log a scrubbed copy only.
+      logger.error({ err: safeError(cause, token) }, 'telegram update not stored; Telegram will redeliver it');
+      answer(res, 500);
     }
   };
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { conversationFromTag, conversationTag } from '../../../src/adapters/telegram/founder.ts';
 import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
-import { callbackQueryUpdate, textUpdate } from '../../fixtures/telegram/updates.ts';
+import { callbackQueryUpdate, documentUpdate, photoUpdate, textUpdate, type BaseMessageOptions } from '../../fixtures/telegram/updates.ts';
+import type { Update } from 'grammy/types';
 import { RecordingSender } from '../../support/test-desk.ts';
 import type { SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
 import { FOUNDER_ID, SECRET, startHarness, type Harness } from './harness.ts';
@@ -24,10 +25,15 @@ function customerSays(text: string, messageId: number) {
 
 /** The founder replies (Telegram "reply") to one of the bot's messages in their private chat. */
 async function founderReplies(to: { message_id: number; text: string | undefined }, text: string) {
+  return founderRepliesWith(to, (base) => textUpdate({ ...base, text }));
+}
+
+/** The same with any kind of message (a photo, a document …) built from the reply's essentials. */
+async function founderRepliesWith(to: { message_id: number; text: string | undefined }, build: (base: BaseMessageOptions) => Update) {
   const messageId = nextFounderMessage++;
   const visible = checkTelegramHtml(to.text ?? '').visible;
   const response = await h!.post(
-    textUpdate({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId, text, replyTo: { messageId: to.message_id, text: visible, isBot: true, fromId: h!.fake.botInfo.id } }),
+    build({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId, replyTo: { messageId: to.message_id, text: visible, isBot: true, fromId: h!.fake.botInfo.id } }),
   );
   expect(response.status).toBe(200);
   // The confirmation answers the founder's message.
@@ -37,6 +43,7 @@ async function founderReplies(to: { message_id: number; text: string | undefined
 
 async function escalate(): Promise<{ notice: SentTelegramMessage; conversationId: string }> {
   await customerSays(QUESTION, 1);
+  await h!.desk.drain();
   const conversation = await h!.desk.database.db.prisma.conversation.findFirstOrThrow();
   expect(conversation.status).toBe('escalated');
   const [notice] = await h!.settle(() => (h!.sentTo(FOUNDER_ID).length > 0 ? h!.sentTo(FOUNDER_ID) : null), 'escalation notice');
@@ -89,6 +96,38 @@ describe('Telegram as the founder console (no Slack configured)', () => {
     expect(await founderReplies(notice, '!resolve')).toMatch(/Resolved/);
     const conversation = await h.desk.database.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
     expect(conversation.status).toBe('resolved');
+  });
+
+  it('a founder reply with a file: the caption is relayed, the file is not, and the founder is told so', async () => {
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
+    const { notice, conversationId } = await escalate();
+    const tag = conversationTag(conversationId);
+    const filesNotice = (name: string) => () =>
+      h!.sentTo(FOUNDER_ID).find((m) => /Files not sent/.test(m.text ?? '') && m.text!.includes(name));
+
+    const withCaption = await founderRepliesWith(notice, (base) => documentUpdate({ ...base, fileName: 'setup-guide.pdf', caption: 'Here is the setup guide.' }));
+    expect(withCaption).toMatch(/Sent the text to the customer; the files were not relayed/);
+    await h.settle(() => h!.sentTo(CUSTOMER).find((m) => m.text === 'Here is the setup guide.'), 'the caption relayed');
+    const told = await h.settle(filesNotice('setup-guide.pdf'), 'founder told about the document');
+    expect(told.text).toContain(tag);
+    expect(checkTelegramHtml(told.text!).problems).toEqual([]);
+
+    const customerBefore = h.sentTo(CUSTOMER).length;
+    const photo = (base: BaseMessageOptions) => photoUpdate({ ...base, fileId: 'FOUNDER-PHOTO' });
+    const photoOnly = await founderRepliesWith(notice, photo);
+    expect(photoOnly).toMatch(/Nothing sent: files cannot be relayed/);
+    await h.settle(filesNotice('photo'), 'founder told about the photo');
+
+    // Telegram redelivers the photo reply: the founder is not told twice.
+    const again = photo({ updateId: nextUpdate - 1, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId: nextFounderMessage - 1, replyTo: { messageId: notice.message_id, isBot: true, fromId: h.fake.botInfo.id, text: checkTelegramHtml(notice.text ?? '').visible } });
+    expect((await h.post(again)).status).toBe(200);
+    await h.desk.drain();
+    expect(h.sentTo(FOUNDER_ID).filter((m) => /Files not sent/.test(m.text ?? '') && m.text!.includes('photo'))).toHaveLength(1);
+    // Nothing reached the customer for the photo: no empty message, no file.
+    expect(h.sentTo(CUSTOMER)).toHaveLength(customerBefore);
+    expect(h.fake.sent().filter((m) => m.method !== 'sendMessage')).toHaveLength(0);
+    const relayed = await h.desk.database.db.prisma.message.findMany({ where: { author: 'founder', text: { not: '' } } });
+    expect(relayed.map((m) => m.text)).toEqual(['Here is the setup guide.']);
   });
 
   it('👎 on an answer reaches the founder as an escalation', async () => {

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Update } from 'grammy/types';
 import { createTelegramChannel, type TelegramChannelOptions, type TelegramChannelParts } from '../../../src/adapters/telegram/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
+import type { CoreApi } from '../../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { importKbDirectory } from '../../../src/kb/markdown.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
@@ -28,6 +29,11 @@ export interface HarnessOptions {
   /** Reuse a desk (a restart against the same database). */
   desk?: TestDesk;
   fake?: FakeTelegram;
+  /**
+   * Decorates the real core the channel is given (e.g. one failing call, then the real thing):
+   * for tests of the adapter's own handling of core failures.
+   */
+  wrapCore?: (core: CoreApi) => CoreApi;
 }
 
 export interface Harness {
@@ -39,6 +45,8 @@ export interface Harness {
   logs: string[];
   /** POSTs an update to /telegram/webhook; `secret: null` sends no secret header. */
   post(update: Update, secret?: string | null): Promise<Response>;
+  /** POSTs any body (a string, bytes, or a stream sent chunked, without Content-Length) with the secret. */
+  postRaw(body: RequestInit['body'], init?: { headers?: Record<string, string> }): Promise<Response>;
   /** Drains the outbox until `check` holds (rate limits and retry-after push rows into the future). */
   settle<T>(check: () => T | Promise<T>, what?: string): Promise<NonNullable<T>>;
   sentTo(chatId: number): SentTelegramMessage[];
@@ -70,7 +78,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.slack) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret' });
   const config = loadConfig(env);
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
-  const channel = createTelegramChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics }, options.channel);
+  const core = options.wrapCore ? options.wrapCore(desk.core) : desk.core;
+  const channel = createTelegramChannel({ config, core, kb: desk.kb, http, logger, metrics }, options.channel);
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
   const port = await http.listen(0, '127.0.0.1');
   await channel.part.start();
@@ -95,6 +104,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (secret !== null) headers['x-telegram-bot-api-secret-token'] = secret;
       return fetch(webhookUrl, { method: 'POST', headers, body: JSON.stringify(update) });
+    },
+    postRaw(body, init = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.webhookSecret) headers['x-telegram-bot-api-secret-token'] = options.webhookSecret;
+      Object.assign(headers, init.headers);
+      const streamed = typeof body === 'object' && body !== null && 'getReader' in body;
+      return fetch(webhookUrl, { method: 'POST', headers, body, ...(streamed ? { duplex: 'half' } : {}) } as RequestInit);
     },
     async settle(check, what = 'condition') {
       // A guard against hanging, not a timing assertion: the dispatcher's own delays are ≤ a few s.

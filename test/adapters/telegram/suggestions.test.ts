@@ -130,6 +130,7 @@ describe('Telegram: "did you mean …?"', () => {
     await press(erin, erinList, buttonsOf(erinList)[0]!.callback_data);
     const [answer] = await newMessages(erin, erinBefore, isArticle('Refunds'), 'picked article');
     await press(erin, answer!, buttonsOf(answer!).find((b) => b.text === '👎')!.callback_data);
+    await h.desk.drain();
     expect((await desk.database.db.prisma.conversation.findFirstOrThrow({ where: { externalChatId: String(erin) } })).status).toBe('escalated');
 
     expect(await desk.core.teachFromPicks()).toBe(0); // the window is still open

@@ -25,7 +25,7 @@ describe('Telegram webhook (real grammY behind our HTTP server)', () => {
     h = await startHarness({ webhookSecret: SECRET });
     const response = await h.post(textUpdate({ updateId: 1, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 10, text: 'How do I reset my password?' }));
     expect(response.status).toBe(200);
-    // Acknowledged ⇒ already stored.
+    await h.desk.drain();
     expect(await countCustomerMessages()).toBe(1);
 
     const [reply] = await h.settle(() => (h!.sentTo(CUSTOMER).length > 0 ? h!.sentTo(CUSTOMER) : null), 'KB answer');
@@ -77,6 +77,7 @@ describe('Telegram webhook (real grammY behind our HTTP server)', () => {
     const group = -1009876543210;
     const plain = textUpdate({ updateId: 4, chatId: group, fromId: 42, messageId: 20, text: 'How do I reset my password?' });
     expect((await h.post(plain)).status).toBe(200);
+    await h.desk.drain();
     expect(await countCustomerMessages()).toBe(0);
 
     const mention = groupMentionUpdate({ updateId: 5, chatId: group, fromId: 42, messageId: 21, text: 'How do I reset my password?' });
@@ -87,17 +88,31 @@ describe('Telegram webhook (real grammY behind our HTTP server)', () => {
     expect(stored.text).toBe('How do I reset my password?');
   });
 
-  it('/start greets (configurable), /help explains, neither is stored as a question', async () => {
+  it('/start and /help are stored and answered once through the outbox; a redelivered /start greets once', async () => {
     h = await startHarness({ webhookSecret: SECRET, channel: { greeting: 'Welcome to Acme support!' } });
-    await h.post(textUpdate({ updateId: 6, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 30, text: '/start' }));
-    await h.post(textUpdate({ updateId: 7, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 31, text: '/help' }));
+    const start = textUpdate({ updateId: 6, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 30, text: '/start' });
+    expect((await h.post(start)).status).toBe(200);
+    expect((await h.post(textUpdate({ updateId: 7, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 31, text: '/help' }))).status).toBe(200);
+    await h.settle(() => h!.sentTo(CUSTOMER).length >= 2, 'greeting and help');
+    // Telegram delivers /start again (our 200 was lost on the way).
+    expect((await h.post(start)).status).toBe(200);
+    await h.desk.drain();
+
     expect(h.sentTo(CUSTOMER).map((m) => m.text)).toEqual(['Welcome to Acme support!', expect.stringContaining('/human')]);
-    expect(await countCustomerMessages()).toBe(0);
+    const stored = await h.desk.database.db.prisma.message.findMany({ where: { author: 'customer' }, orderBy: { createdAt: 'asc' } });
+    expect(stored.map((m) => m.text)).toEqual(['/start', '/help']);
+    const replies = await h.desk.database.db.prisma.message.findMany({ where: { author: 'bot' } });
+    expect(replies.map((m) => m.deliveryState)).toEqual(['sent', 'sent']);
+    // A command is not a question: no KB answer, no escalation.
+    const conversation = await h.desk.database.db.prisma.conversation.findFirstOrThrow();
+    expect(conversation.status).not.toBe('escalated');
+    expect(conversation.escalatedAt).toBeNull();
   });
 
   it('/human asks for the founder: the conversation is escalated', async () => {
     h = await startHarness({ webhookSecret: SECRET });
     await h.post(textUpdate({ updateId: 8, chatId: CUSTOMER, fromId: CUSTOMER, messageId: 40, text: '/human' }));
+    await h.desk.drain();
     const conversation = await h.desk.database.db.prisma.conversation.findFirstOrThrow();
     expect(conversation.status).toBe('escalated');
     const [ack] = await h.settle(() => (h!.sentTo(CUSTOMER).length > 0 ? h!.sentTo(CUSTOMER) : null), 'escalation notice');
@@ -113,6 +128,7 @@ describe('Telegram webhook (real grammY behind our HTTP server)', () => {
 
     const press = callbackQueryUpdate({ updateId: 10, fromId: CUSTOMER, chatId: CUSTOMER, data: down, messageId: answer!.message_id, queryId: 'cbq-1' });
     expect((await h.post(press)).status).toBe(200);
+    await h.desk.drain();
     expect(h.fake.callsOf('answerCallbackQuery').map((c) => c.payload.callback_query_id)).toEqual(['cbq-1']);
     const conversation = await h.desk.database.db.prisma.conversation.findFirstOrThrow();
     expect(conversation.status).toBe('escalated');
@@ -121,6 +137,7 @@ describe('Telegram webhook (real grammY behind our HTTP server)', () => {
 
     // The same press redelivered changes nothing.
     expect((await h.post(press)).status).toBe(200);
+    await h.desk.drain();
     expect(await h.desk.database.db.prisma.feedback.count()).toBe(1);
   });
 });
