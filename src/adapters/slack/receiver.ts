@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { OverloadedError } from '../../core/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { formFields, mediaType, parseSlackBody, readBodyWithin, retryNumOf, retryReasonOf } from './request-body.ts';
+import { readBodyWithin } from '../../http/request-body.ts';
+import { formFields, mediaType, parseSlackBody, retryNumOf, retryReasonOf } from './request-body.ts';
 import { verifySlackSignature } from './verify.ts';
 
 // Slack over HTTP, on our own server: Bolt's `Receiver` port (init/start/stop, then

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Update } from 'grammy/types';
+import { jsonDepth } from '../../core/sanitize.ts';
 
 // What an update must look like before grammY and our handlers touch it. Telegram's own updates
 // always pass; anything else (a forged or broken body behind a leaked secret, a misbehaving
@@ -94,23 +95,6 @@ export type CheckedUpdate =
   /** `raw` is the value as received (the core cuts its nesting before storing it). */
   | { ok: false; reason: string; updateId?: number; raw: unknown };
 
-/**
- * Whether `value` nests deeper than `max` objects/arrays. Iterative: a body of a million `[`
- * would overflow the stack of any recursive walk (zod's, JSON.stringify's when storing it).
- */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(current)) {
-      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1 });
-    }
-  }
-  return false;
-}
-
 function updateIdOf(value: unknown): number | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const updateId = (value as { update_id?: unknown }).update_id;
@@ -124,7 +108,7 @@ function updateIdOf(value: unknown): number | undefined {
 export function checkUpdate(value: unknown): CheckedUpdate {
   const updateId = updateIdOf(value);
   const withId = updateId === undefined ? {} : { updateId };
-  if (nestsDeeperThan(value, MAX_UPDATE_DEPTH)) return { ok: false, reason: 'too_deep', ...withId, raw: value };
+  if (jsonDepth(value) > MAX_UPDATE_DEPTH) return { ok: false, reason: 'too_deep', ...withId, raw: value };
   const parsed = UpdateSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { OverloadedError } from '../../core/errors.ts';
+import { readBodyWithin } from '../../http/request-body.ts';
 import type { RawHandler } from '../../http/server.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeError, unwrapBotError } from './errors.ts';
@@ -20,11 +20,6 @@ import { safeError, unwrapBotError } from './errors.ts';
 export const WEBHOOK_PATH = '/telegram/webhook';
 /** Telegram updates are small; anything bigger is not from Telegram. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/**
- * After a 413 the rest of the body is read and dropped, so the client can read our answer and the
- * connection stays usable; past this much more, the connection is cut instead.
- */
-const MAX_DISCARDED_BYTES = 8 * MAX_BODY_BYTES;
 
 export interface WebhookOptions {
   secretToken: string;
@@ -47,64 +42,6 @@ export function secretMatches(header: string | string[] | undefined, secret: str
   return timingSafeEqual(digest(header), digest(secret));
 }
 
-export type BodyRead = { kind: 'body'; bytes: Buffer } | { kind: 'too_large' };
-
-/**
- * Reads a request body, counting the bytes actually received (Content-Length may be absent or
- * lie). Stops listening at the limit without destroying the stream, so an answer can still be
- * written. Rejects when the client aborts.
- */
-export function readBody(stream: Readable, maxBytes: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('aborted', onAborted);
-      stream.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        finish();
-        chunks.length = 0;
-        resolve({ kind: 'too_large' });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      finish();
-      resolve({ kind: 'body', bytes: Buffer.concat(chunks, size) });
-    };
-    const onError = (error: Error): void => {
-      finish();
-      reject(error);
-    };
-    const onAborted = (): void => onError(new Error('request aborted by the client'));
-    // A close before the end is an abort too (whichever of the two events a Node version emits).
-    const onClose = onAborted;
-    stream.on('data', onData);
-    stream.on('close', onClose);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('aborted', onAborted);
-  });
-}
-
-/** Drops the rest of an oversized body; cuts the connection if it goes on for too long. */
-function discardRest(req: IncomingMessage): void {
-  let discarded = 0;
-  req.on('error', () => undefined);
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > MAX_DISCARDED_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
 function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, headers).end();
@@ -121,19 +58,10 @@ export function createWebhookHandler(options: WebhookOptions): RawHandler {
     try {
       if (!options.accepting()) return answer(res, 503, { 'retry-after': '5' });
       if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], options.secretToken)) return answer(res, 401);
-      const declared = Number(req.headers['content-length']);
-      let read: BodyRead;
-      if (Number.isFinite(declared) && declared > maxBodyBytes) read = { kind: 'too_large' };
-      else {
-        try {
-          read = await readBody(req, maxBodyBytes);
-        } catch {
-          // The client went away mid-body: nobody is left to answer.
-          return;
-        }
-      }
-      if (read.kind === 'too_large') {
-        discardRest(req);
+      const read = await readBodyWithin(req, maxBodyBytes);
+      // The client went away mid-body: nobody is left to answer.
+      if (!read.ok && read.reason === 'aborted') return;
+      if (!read.ok) {
         logger.warn({ limitBytes: maxBodyBytes }, 'telegram webhook body too large; refused');
         return answer(res, 413);
       }
