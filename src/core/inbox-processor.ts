@@ -20,6 +20,12 @@ export interface InboxProcessorOptions {
   leaseMs?: number;
   /** Decisions that threw this many times mark the row failed (and say so in the log and metrics). */
   maxAttempts?: number;
+  /**
+   * Done rows are deleted after this long (7 days: far past any platform's redelivery window; after
+   * it, the Message table's own unique platform id still drops a late duplicate). Rejected and
+   * failed rows are kept for the founder and for us.
+   */
+  keepDoneMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -46,6 +52,7 @@ export class InboxProcessor extends PollingLoop {
       maxAttempts: 5,
       baseBackoffMs: 1_000,
       maxBackoffMs: 5 * 60_000,
+      keepDoneMs: 7 * 24 * 60 * 60_000,
       ...options,
     };
     super({
@@ -57,6 +64,7 @@ export class InboxProcessor extends PollingLoop {
 
   /** Claims one batch and decides it; returns how many rows it handled. */
   async runOnce(): Promise<number> {
+    await this.pruneNowAndThen();
     const rows = await this.claim();
     let next = 0;
     const worker = async () => {
@@ -64,6 +72,15 @@ export class InboxProcessor extends PollingLoop {
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
     return rows.length;
+  }
+
+  private lastPrunedAt = 0;
+
+  /** At most every ten minutes: the inbox holds what is in flight and a week of history, not all of it. */
+  private async pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastPrunedAt < 10 * 60_000) return;
+    this.lastPrunedAt = Date.now();
+    await this.prisma.inboundEvent.deleteMany({ where: { status: 'done', processedAt: { lt: new Date(Date.now() - this.options.keepDoneMs) } } });
   }
 
   private claim(): Promise<InboxRow[]> {

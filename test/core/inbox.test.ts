@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/core/create-core.ts';
 import { OverloadedError } from '../../src/core/errors.ts';
+import { InboxProcessor } from '../../src/core/inbox-processor.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
 import { createKnowledgeBase } from '../../src/kb/knowledge-base-service.ts';
@@ -202,5 +203,21 @@ describe('the inbox processor', () => {
     } finally {
       if (second !== d.database.db) await second.close();
     }
+  });
+
+  it('deletes done rows after a week, keeps recent ones and every rejected or failed one', async () => {
+    const d = await setUp();
+    const prisma = d.database.db.prisma;
+    const old = new Date(Date.now() - 8 * 24 * 60 * 60_000);
+    const row = (id: string, status: 'done' | 'rejected' | 'failed', processedAt: Date) => ({
+      channel: 'test', platformMessageId: id, chatKey: `test:${id}`, payload: {}, status, processedAt,
+    });
+    await prisma.inboundEvent.createMany({
+      data: [row('old-done', 'done', old), row('old-rejected', 'rejected', old), row('old-failed', 'failed', old), row('new-done', 'done', new Date())],
+    });
+    const processor = new InboxProcessor(prisma, { prisma, kb: d.kb, settings: d.core.settings, logger: silentLogger(), metrics: createMetrics() });
+    await processor.runOnce();
+    const left = await prisma.inboundEvent.findMany({ select: { platformMessageId: true }, orderBy: { platformMessageId: 'asc' } });
+    expect(left.map((r) => r.platformMessageId)).toEqual(['new-done', 'old-failed', 'old-rejected']);
   });
 });
