@@ -39,6 +39,9 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
       ...(config.businessHours ? { businessHours: config.businessHours } : {}),
       ...(config.floodLimitPerMinute ? { floodLimitPerMinute: config.floodLimitPerMinute } : {}),
     },
+    // PGlite has one connection: decisions run one at a time, so a waiting delivery is stored
+    // after at most one decision's transaction.
+    ...(deps.db.kind === 'pglite' ? { processor: { concurrency: 1 } } : {}),
   });
   return { kb, core };
 }

@@ -42,8 +42,9 @@ export function createCore(deps: {
     ...(deps.now ? { now: deps.now } : {}),
   };
   const dispatcher = new OutboxDispatcher(deps.prisma, deps, deps.dispatcher);
-  const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor);
+  // The processor yields to the inbox's intake, and the inbox wakes the processor once it stored.
   const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake() }, deps.inbox);
+  const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor, inbox);
   const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, ...(deps.now ? { now: deps.now } : {}) });
   // Whatever a call enqueued goes out now rather than at the next poll.
   const thenWake = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>

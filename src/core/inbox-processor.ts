@@ -28,6 +28,17 @@ export interface InboxProcessorOptions {
   keepDoneMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * While deliveries wait to be stored, a decision waits for them, but never longer than this:
+   * under a sustained flood, decisions go on at a trickle instead of stopping (250 ms: each wait
+   * short against Slack's 3 s acknowledgement window and the inbox's 1 s store deadline).
+   */
+  maxYieldMs?: number;
+}
+
+/** What the processor yields to (the inbox's intake). */
+export interface Intake {
+  underPressure(): boolean;
 }
 
 interface InboxRow {
@@ -43,6 +54,7 @@ export class InboxProcessor extends PollingLoop {
     private readonly prisma: PrismaClient,
     private readonly deps: PipelineDeps,
     options: InboxProcessorOptions = {},
+    private readonly intake?: Intake,
   ) {
     const settings = {
       batchSize: 32,
@@ -53,6 +65,7 @@ export class InboxProcessor extends PollingLoop {
       baseBackoffMs: 1_000,
       maxBackoffMs: 5 * 60_000,
       keepDoneMs: 7 * 24 * 60 * 60_000,
+      maxYieldMs: 250,
       ...options,
     };
     super({
@@ -68,10 +81,21 @@ export class InboxProcessor extends PollingLoop {
     const rows = await this.claim();
     let next = 0;
     const worker = async () => {
-      while (next < rows.length) await this.process(rows[next++]!);
+      while (next < rows.length) {
+        await this.yieldToIntake();
+        await this.process(rows[next++]!);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
     return rows.length;
+  }
+
+  /** Storing comes first: waits (in short macrotask sleeps, so sockets get their turn) while deliveries wait. */
+  private async yieldToIntake(): Promise<void> {
+    const started = Date.now();
+    while (this.intake?.underPressure() && Date.now() - started < this.options.maxYieldMs) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   private lastPrunedAt = 0;

@@ -60,6 +60,15 @@ export class Inbox {
     this.options = { maxQueued: 2_000, maxBatch: 100, concurrentWrites: 2, storeDeadlineMs: 1_000, retryAfterMs: 1_000, ...options };
   }
 
+  /**
+   * Deliveries are waiting for the database right now. The processor yields while this holds:
+   * deciding shares the event loop (and on PGlite the one database connection) with storing, and
+   * a platform waiting for its acknowledgement comes before a customer waiting for an answer.
+   */
+  underPressure(): boolean {
+    return this.queue.length > 0 || this.writing > 0;
+  }
+
   /** Resolves once the delivery is durable (or was already); rejects with OverloadedError otherwise. */
   store(message: InboundMessage): Promise<StoredInbound> {
     if (this.queue.length >= this.options.maxQueued) {

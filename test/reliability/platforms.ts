@@ -135,8 +135,13 @@ export type DeliveryStatus = number | 'timeout' | 'error';
 
 export interface DeliveryResult {
   status: DeliveryStatus;
-  /** From the call to the end of the answer (or the timeout / error). */
+  /** From the moment the request had a connection to the end of the answer (or the timeout / error). */
   ms: number;
+  /**
+   * How long it waited for one of the platform's connections first: a platform sends a bot at most
+   * so many requests at once and queues the rest (Telegram's `max_connections`, up to 100).
+   */
+  queuedMs: number;
   /** Retry-After of a refusal, in ms. */
   retryAfterMs?: number;
   error?: string;
@@ -144,7 +149,11 @@ export interface DeliveryResult {
 
 export const isAck = (r: DeliveryResult): boolean => typeof r.status === 'number' && r.status >= 200 && r.status < 300;
 
-/** Plain node:http with keep-alive: cheap enough to offer thousands of webhooks a second. */
+/**
+ * Plain node:http with keep-alive: cheap enough to offer thousands of webhooks a second. At most
+ * `connections` requests are open at once; the others wait their turn, as in a platform's queue,
+ * and the platform's timeout runs from the moment a request is sent.
+ */
 export class WebhookClient {
   readonly #agent: Agent;
 
@@ -153,14 +162,17 @@ export class WebhookClient {
   }
 
   post(path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<DeliveryResult> {
-    const started = performance.now();
+    const created = performance.now();
+    let sent: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
     return new Promise((resolve) => {
       let done = false;
-      const finish = (result: Omit<DeliveryResult, 'ms'>): void => {
+      const finish = (result: Omit<DeliveryResult, 'ms' | 'queuedMs'>): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve({ ...result, ms: performance.now() - started });
+        const now = performance.now();
+        resolve({ ...result, ms: now - (sent ?? created), queuedMs: (sent ?? now) - created });
       };
       const req = request(`${this.origin}${path}`, {
         method: 'POST',
@@ -175,10 +187,13 @@ export class WebhookClient {
         res.once('error', (error) => finish({ status: 'error', error: error.message }));
       });
       // The platform gives up: no answer in time is a failed delivery; the connection is dropped.
-      const timer = setTimeout(() => {
-        finish({ status: 'timeout' });
-        req.destroy();
-      }, timeoutMs);
+      req.once('socket', () => {
+        sent = performance.now();
+        timer = setTimeout(() => {
+          finish({ status: 'timeout' });
+          req.destroy();
+        }, timeoutMs);
+      });
       req.once('error', (error: NodeJS.ErrnoException) => finish({ status: 'error', error: error.code ?? error.message }));
       req.end(body);
     });
@@ -383,6 +398,19 @@ export async function unfinishedWork(query: Query, channels: readonly string[] =
     inbox = Number(row?.n ?? 0);
   }
   return { outbox: Number(outbox?.n ?? 0), inbox };
+}
+
+/**
+ * Chats (`channel:chat`) the desk still has work for: a delivery not yet decided, or a reply to
+ * a customer still waiting in the outbox. An unanswered customer in this set is a backlog, not lost.
+ */
+export async function chatsWithPendingWork(query: Query): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const row of await query(`SELECT DISTINCT "chatKey" AS key FROM "Outbox" WHERE status = 'pending' AND channel <> 'founder'`)) keys.add(String(row.key));
+  if (await hasInbox(query)) {
+    for (const row of await query(`SELECT DISTINCT "chatKey" AS key FROM "InboundEvent" WHERE status = 'pending'`)) keys.add(String(row.key));
+  }
+  return keys;
 }
 
 /** Outbox rows by channel and status, e.g. `telegram:failed` → 1. */

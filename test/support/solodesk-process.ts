@@ -60,6 +60,8 @@ export interface StartOptions {
    * against another checkout, e.g. an older version), else this repository.
    */
   appDir?: string;
+  /** Options for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
   /** How long start-up (migrations, KB import, fitting) may take (default 90 s). */
   readyTimeoutMs?: number;
 }
@@ -81,7 +83,7 @@ export async function startSolodesk(options: StartOptions): Promise<SolodeskProc
   const port = options.port ?? (await freePort());
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of DESK_VARIABLES) delete base[name];
-  const child = spawn(process.execPath, ['bin/solodesk.js', 'start'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/solodesk.js', 'start'], {
     cwd: options.appDir ?? (process.env.SOLODESK_APP_DIR || REPO_ROOT),
     env: { ...base, LOG_LEVEL: 'warn', ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
