@@ -16,7 +16,10 @@ export interface InboxProcessorOptions {
   /** Rows decided at once (each holds a database connection for its transaction). */
   concurrency?: number;
   pollIntervalMs?: number;
-  /** A claimed row belongs to this processor for this long (far longer than a decision takes). */
+  /**
+   * A claimed row belongs to this processor for this long: twice a decision's transaction timeout
+   * (15 s), so a live processor never loses a row, and a dead one's rows come back within 30 s.
+   */
   leaseMs?: number;
   /** Decisions that threw this many times mark the row failed (and say so in the log and metrics). */
   maxAttempts?: number;
@@ -60,7 +63,7 @@ export class InboxProcessor extends PollingLoop {
       batchSize: 32,
       concurrency: 4,
       pollIntervalMs: 500,
-      leaseMs: 60_000,
+      leaseMs: 30_000,
       maxAttempts: 5,
       baseBackoffMs: 1_000,
       maxBackoffMs: 5 * 60_000,
@@ -81,9 +84,10 @@ export class InboxProcessor extends PollingLoop {
     const rows = await this.claim();
     let next = 0;
     const worker = async () => {
-      while (next < rows.length) {
+      // Take the row before yielding: another worker may take the next one meanwhile.
+      for (let row = rows[next++]; row !== undefined; row = rows[next++]) {
         await this.yieldToIntake();
-        await this.process(rows[next++]!);
+        await this.process(row);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, rows.length) }, worker));
