@@ -58,6 +58,11 @@ export class OverloadedError extends SolodeskError {
     super('overloaded', message, options);
     this.retryAfterMs = retryAfterMs;
   }
+
+  /** The Retry-After header's value: whole seconds, at least 1 (0 would invite an instant retry). */
+  get retryAfterHeader(): string {
+    return String(Math.max(1, Math.ceil(this.retryAfterMs / 1000)));
+  }
 }
 
 export class AuthenticityError extends SolodeskError {

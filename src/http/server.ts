@@ -70,7 +70,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       // debug: under overload this is every request; solodesk_inbound_refused_total counts them.
       deps.logger.debug({ err: error }, 'request refused: the desk is overloaded');
       if (!res.headersSent) {
-        res.set('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)))).status(503).json({ error: 'overloaded' });
+        res.set('retry-after', error.retryAfterHeader).status(503).json({ error: 'overloaded' });
       }
       return;
     }

@@ -142,7 +142,7 @@ export class SlackHttpReceiver implements Receiver {
     const overloaded = findOverloaded(error.original);
     if (overloaded !== undefined) {
       this.options.logger.warn({ retryAfterMs: overloaded.retryAfterMs }, 'slack event not stored: desk overloaded, Slack will retry');
-      return errorAnswer(503, 'overloaded', { 'retry-after': String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000))) });
+      return errorAnswer(503, 'overloaded', { 'retry-after': overloaded.retryAfterHeader });
     }
     // Logged by the app's error handler already; Slack retries a 500.
     return errorAnswer(500, 'handler_failed');
@@ -156,7 +156,7 @@ export class SlackHttpReceiver implements Receiver {
       const overloaded = findOverloaded(error);
       this.options.logger.warn({ err: messageOf(error) }, 'slack: could not record an unprocessable payload');
       return overloaded !== undefined
-        ? errorAnswer(503, 'overloaded', { 'retry-after': String(Math.max(1, Math.ceil(overloaded.retryAfterMs / 1000))) })
+        ? errorAnswer(503, 'overloaded', { 'retry-after': overloaded.retryAfterHeader })
         : errorAnswer(500, 'internal_error');
     }
     this.options.logger.warn({ reason, eventId }, 'slack payload acknowledged and recorded as rejected');

@@ -47,9 +47,6 @@ function answer(res: ServerResponse, status: number, headers: Record<string, str
   res.writeHead(status, headers).end();
 }
 
-function retryAfterSeconds(ms: number): string {
-  return String(Math.max(1, Math.ceil(ms / 1000)));
-}
 
 export function createWebhookHandler(options: WebhookOptions): RawHandler {
   const { logger, token } = options;
@@ -77,7 +74,7 @@ export function createWebhookHandler(options: WebhookOptions): RawHandler {
       const cause = unwrapBotError(error);
       if (cause instanceof OverloadedError) {
         logger.warn({ retryAfterMs: cause.retryAfterMs }, 'desk overloaded; Telegram will redeliver the update');
-        return answer(res, 503, { 'retry-after': retryAfterSeconds(cause.retryAfterMs) });
+        return answer(res, 503, { 'retry-after': cause.retryAfterHeader });
       }
       // A BotError holds the grammY context (and through it the token): log a scrubbed copy only.
       logger.error({ err: safeError(cause, token) }, 'telegram update not stored; Telegram will redeliver it');
