@@ -34,7 +34,7 @@ if (datasets.length === 0) {
   datasets.push('/work/shared/bench/banking77-dev-k5-h20.json', '/work/shared/bench/banking77-dev-k20-h20.json');
 }
 const thresholds: DecisionThresholds = {
-  answer: Number(value('--answer') ?? DEFAULT_THRESHOLDS.answer),
+  answer: value('--answer') === undefined ? DEFAULT_THRESHOLDS.answer : Number(value('--answer')),
   suggest: Number(value('--suggest') ?? DEFAULT_THRESHOLDS.suggest),
 };
 const overrides = JSON.parse(value('--options') ?? '{}') as Partial<RankingOptions>;
@@ -97,6 +97,7 @@ for (const file of datasets) {
         : {}),
     });
     console.log(`\n# ${dataset.name}${learnMode ? ' (learn mode)' : ''} — calibration ${prepareMs.toFixed(0)} ms, thresholds ${JSON.stringify(thresholds)}`);
+    console.log(`  the KB's own answer threshold: ${JSON.stringify(index.calibration().answer)}`);
     for (const line of formatBenchmarkSummary(metrics, dataset.name)) console.log(line);
     console.log(metricsJsonLine(metrics));
   }

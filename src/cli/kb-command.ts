@@ -3,6 +3,7 @@ import type { Config } from '../config/env.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createDesk, type Desk } from '../desk.ts';
 import { exportKbDirectory, importKbDirectory } from '../kb/markdown.ts';
+import { formatKbHealth } from './kb-health-report.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { runCommand } from './run-command.ts';
@@ -62,6 +63,16 @@ export function registerKbCommand(program: Command): void {
       ),
     );
 
+  kb.command('health')
+    .description('how sure the bot is across the KB, and which articles need more example questions')
+    .action(() =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          for (const line of formatKbHealth(await desk.kb.health(), await desk.kb.list())) console.log(line);
+        }),
+      ),
+    );
+
   kb.command('search')
     .argument('<text>', 'a customer question')
     .description('rank articles for a question and show the decision (answer, suggest or escalate)')
@@ -74,9 +85,9 @@ export function registerKbCommand(program: Command): void {
             console.log(`${i + 1}. ${r.article.slug.padEnd(32)} score ${r.score.toFixed(3)}  confidence ${r.confidence.toFixed(3)}  ${r.article.title}`),
           );
           if (ranked.length === 0) console.log('(no matching article)');
-          const thresholds = desk.kb.thresholds;
+          const answersAt = decision.answerThreshold === null ? 'only near-verbatim repeats of small KBs' : `≥ ${decision.answerThreshold}`;
           console.log(
-            `decision: ${decision.outcome} (confidence ${decision.confidence.toFixed(3)}; answers at ≥ ${thresholds.answer}, suggests at ≥ ${thresholds.suggest})`,
+            `decision: ${decision.outcome}${decision.verbatim ? ' (a near-verbatim repeat of an example question)' : ''} (confidence ${decision.confidence.toFixed(3)}; answers at ${answersAt}, suggests at ≥ ${desk.kb.thresholds.suggest})`,
           );
         }),
       ),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { SolodeskError } from '../core/errors.ts';
 import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from './decision.ts';
@@ -10,8 +11,9 @@ import type {
   RevisionView,
 } from './knowledge-base.ts';
 import { BackgroundRefitter } from './retrieval/background-refit.ts';
+import { kbHealth, type KbHealth } from './kb-health.ts';
 import { KbIndex } from './retrieval/index.ts';
-import { slugify, SLUG_PATTERN } from './slug.ts';
+import { numberedSlug, slugify, SLUG_PATTERN } from './slug.ts';
 
 // Articles live in the database (every change a revision and an audit row); the index lives in
 // memory and follows the database: this process's changes at once, other processes' changes on
@@ -93,6 +95,13 @@ export class KnowledgeBaseService implements KnowledgeBase {
     await this.loading;
   }
 
+  /** How sure the bot is across the KB and which articles need example questions (kb-health.ts). */
+  async health(): Promise<KbHealth> {
+    await this.sync(true);
+    await this.prepare();
+    return kbHealth(this.index);
+  }
+
   async getBySlug(slug: string): Promise<ArticleView | null> {
     const row = await this.prisma.article.findUnique({ where: { slug } });
     return row ? toView(row) : null;
@@ -120,19 +129,28 @@ export class KnowledgeBaseService implements KnowledgeBase {
     return created!;
   }
 
-  /** Creates several articles in one transaction: all of them or none. */
+  /**
+   * Creates several articles in one transaction: all of them or none. A fixed number of
+   * statements whatever the batch size (`kb import` of a few thousand articles): one to see
+   * which slugs are taken, then the rows, revisions and audit entries in bulk.
+   */
   async createMany(inputs: ArticleInput[], actor: string): Promise<ArticleView[]> {
-    const cleaned = inputs.map((input) => ({ input, clean: validate(input) }));
+    const cleaned = inputs.map((input) => ({ wanted: input.slug, clean: validate(input) }));
+    if (cleaned.length === 0) return [];
     const rows = await this.prisma.$transaction(
       async (tx) => {
+        const slugs = await assignSlugs(
+          tx,
+          cleaned.map(({ wanted, clean }) => (wanted === undefined ? { slug: slugify(clean.title), exact: false } : { slug: wanted, exact: true })),
+        );
+        // ids chosen here, so the returned rows can be put back in input order whatever order
+        // the database returns them in
+        const data = cleaned.map(({ clean }, i) => ({ id: randomUUID(), ...clean, slug: slugs[i]!, author: actor }));
         const created: ArticleRow[] = [];
-        for (const { input, clean } of cleaned) {
-          const slug = await uniqueSlug(tx, input.slug ?? slugify(clean.title), Boolean(input.slug));
-          const row = await tx.article.create({ data: { ...clean, slug, author: actor } });
-          await recordRevision(tx, row, actor, 'created');
-          created.push(row);
-        }
-        return created;
+        for (const chunk of chunksOf(data)) created.push(...(await tx.article.createManyAndReturn({ data: chunk })));
+        await recordRevisions(tx, created, actor, 'created');
+        const byId = new Map(created.map((row) => [row.id, row]));
+        return data.map(({ id }) => byId.get(id)!);
       },
       { timeout: 60_000, maxWait: 15_000 },
     );
@@ -149,7 +167,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
         where: { id: current.id },
         data: { ...next, version: { increment: 1 } },
       });
-      await recordRevision(tx, updated, actor, change);
+      await recordRevisions(tx, [updated], actor, change);
       return updated;
     });
     return this.applyLocally(row);
@@ -306,29 +324,72 @@ function sameContent(row: ArticleRow, next: ArticleContent): boolean {
   );
 }
 
-async function uniqueSlug(tx: Tx, base: string, exact: boolean): Promise<string> {
-  const taken = async (slug: string) => (await tx.article.count({ where: { slug } })) > 0;
-  if (!(await taken(base))) return base;
-  if (exact) throw new InvalidArticleError(`an article with slug "${base}" already exists`);
-  for (let n = 2; ; n++) {
-    const candidate = `${base.slice(0, 70)}-${n}`;
-    if (!(await taken(candidate))) return candidate;
-  }
+/** Batches of bulk inserts: PostgreSQL takes at most 32,767 bind parameters per statement. */
+const ROWS_PER_INSERT = 1_000;
+
+function chunksOf<T>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_INSERT) chunks.push(items.slice(i, i + ROWS_PER_INSERT));
+  return chunks;
 }
 
-async function recordRevision(tx: Tx, row: ArticleRow, actor: string, change: string): Promise<void> {
-  await tx.articleRevision.create({
-    data: { articleId: row.id, version: row.version, ...contentOf(row), author: actor, change },
+/**
+ * Above this many distinct slugs in a batch, reading every slug once is cheaper than a
+ * prefix condition per slug (an import of the whole KB).
+ */
+const PREFIX_LOOKUP_LIMIT = 100;
+
+/**
+ * A free slug for each wanted one, with a single query: an exact (explicit) slug that is taken
+ * is an error; a generated one that is taken gets the lowest free `-2`, `-3` … suffix, counting
+ * the batch's own earlier picks as taken.
+ */
+async function assignSlugs(tx: Tx, wanted: Array<{ slug: string; exact: boolean }>): Promise<string[]> {
+  const taken = await takenSlugs(tx, [...new Set(wanted.map((w) => w.slug))]);
+  // Explicit slugs are reserved before any is generated: a generated slug never takes the name
+  // a later file of the same import asked for.
+  for (const { slug, exact } of wanted) {
+    if (!exact) continue;
+    if (taken.has(slug)) throw new InvalidArticleError(`an article with slug "${slug}" already exists`);
+    taken.add(slug);
+  }
+  const nextSuffix = new Map<string, number>();
+  return wanted.map(({ slug: base, exact }) => {
+    if (exact) return base;
+    let slug = base;
+    let n = nextSuffix.get(base) ?? 2;
+    while (taken.has(slug)) slug = numberedSlug(base, n++);
+    nextSuffix.set(base, n);
+    taken.add(slug);
+    return slug;
   });
-  await tx.auditLog.create({
-    data: {
-      actor,
-      action: `article.${change.split(':')[0]!.replace(/\s+/g, '_')}`,
-      entity: 'article',
-      entityId: row.id,
-      details: { slug: row.slug, version: row.version, change },
-    },
+}
+
+/** Taken slugs that equal or extend one of `bases` (all of a numbered slug's candidates). */
+async function takenSlugs(tx: Tx, bases: string[]): Promise<Set<string>> {
+  const rows = await tx.article.findMany({
+    ...(bases.length <= PREFIX_LOOKUP_LIMIT ? { where: { OR: bases.map((base) => ({ slug: { startsWith: base } })) } } : {}),
+    select: { slug: true },
   });
+  return new Set(rows.map((row) => row.slug));
+}
+
+async function recordRevisions(tx: Tx, rows: ArticleRow[], actor: string, change: string): Promise<void> {
+  const action = `article.${change.split(':')[0]!.replace(/\s+/g, '_')}`;
+  for (const chunk of chunksOf(rows)) {
+    await tx.articleRevision.createMany({
+      data: chunk.map((row) => ({ articleId: row.id, version: row.version, ...contentOf(row), author: actor, change })),
+    });
+    await tx.auditLog.createMany({
+      data: chunk.map((row) => ({
+        actor,
+        action,
+        entity: 'article',
+        entityId: row.id,
+        details: { slug: row.slug, version: row.version, change },
+      })),
+    });
+  }
 }
 
 /** What a revision snapshots and an edit compares: the article without its identity and bookkeeping. */

@@ -38,6 +38,35 @@ describe('solodesk bench kb', () => {
     expect(last.answered_correct).toBeLessThanOrEqual(last.answered);
     expect(last.top1).toBe(1);
     expect(run.stdout).toMatch(/KB benchmark — tiny/);
+    expect(run.stdout).toMatch(/# KB ready in [\d.]+ s for 3 articles: import [\d.]+ s, sync and fit [\d.]+ s/);
+    expect(run.stdout).not.toMatch(/for en \(English only\)/);
+  });
+
+  it('on a Chinese set that answers nothing: no English word vectors claimed, and precision is no value', () => {
+    const file = join(dir, 'zh.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'tiny-zh',
+        language: 'zh',
+        articles: [
+          { id: 'refund', title: '如何申请退款', body: '在订单页申请退款。', questions: ['怎么申请退款'] },
+          { id: 'invoice', title: '开具发票', body: '在订单详情页申请电子发票。', questions: ['怎么开发票'] },
+        ],
+        queries: [
+          { text: '你们卖自行车吗', expected: null },
+          { text: '今天天气怎么样', expected: null },
+        ],
+      }),
+    );
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const run = spawnSync('node', ['bin/solodesk.js', 'bench', 'kb', '--dataset', file], { env, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^# tiny-zh — .*no word vectors for zh \(English only\)$/m);
+    expect(run.stdout).not.toContain('English word vectors');
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ queries: 2, out_of_scope: 2, answered: 0, precision: null, oos_escalation: 1 });
+    expect(run.stdout).toMatch(/precision {11}– /);
   });
 
   it('rejects a malformed dataset with a message that names the problem', () => {

@@ -59,7 +59,9 @@ describe('decide', () => {
     expect(d.candidates[0]?.articleId).toBe('zh-refund');
     expect(d.outcome === 'answer' ? d.articleId : d.suggestions[0]).toBe('zh-refund');
   });
-  it('has default thresholds with answer above suggest', () => {
-    expect(DEFAULT_THRESHOLDS.answer).toBeGreaterThan(DEFAULT_THRESHOLDS.suggest);
+  it("answers by default at the KB's own threshold, and suggests at a probability", () => {
+    expect(DEFAULT_THRESHOLDS.answer).toBeNull();
+    expect(DEFAULT_THRESHOLDS.suggest).toBeGreaterThan(0);
+    expect(DEFAULT_THRESHOLDS.suggest).toBeLessThan(1);
   });
 });

@@ -41,6 +41,7 @@ export const KbDataset = z
 
 export type KbDataset = z.infer<typeof KbDataset>;
 export type KbDatasetQuery = z.infer<typeof KbDatasetQuery>;
+export type KbDatasetArticle = z.infer<typeof KbDatasetArticle>;
 
 /** Validate a dataset (parsed JSON or JSON text); throws an Error naming each problem. */
 export function parseDataset(json: unknown): KbDataset {
@@ -58,4 +59,22 @@ export function parseDataset(json: unknown): KbDataset {
     throw new Error(`invalid KB dataset:\n${lines.join('\n')}`);
   }
   return r.data;
+}
+
+/**
+ * The languages of a data set's articles, the most common first: each article's own, else the
+ * data set's, else English (what the KB assumes for an article that names none).
+ */
+export function datasetLanguages(dataset: KbDataset): string[] {
+  const counts = new Map<string, number>();
+  for (const a of dataset.articles) {
+    const language = articleLanguage(a, dataset);
+    counts.set(language, (counts.get(language) ?? 0) + 1);
+  }
+  if (counts.size === 0) counts.set(dataset.language ?? 'en', 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([language]) => language);
+}
+
+export function articleLanguage(article: KbDatasetArticle, dataset: Pick<KbDataset, 'language'>): string {
+  return article.language ?? article.lang ?? dataset.language ?? 'en';
 }

@@ -9,6 +9,9 @@
  * question as an example of the right article. So `teach(expected, text)` is called for
  * in-scope queries that were picked from suggestions or not answered correctly; never for
  * out-of-scope queries, never for a query answered correctly (nobody looked at it).
+ *
+ * Precision is null, not 0, when nothing was answered: a KB that escalates everything has
+ * made no wrong answer, and a 0 would read as "every answer was wrong".
  */
 import type { KbDecision } from '../decision.ts';
 import type { KbDatasetQuery } from './dataset.ts';
@@ -17,7 +20,8 @@ export interface LearningPoint {
   tenth: number;
   coverage: number;
   self_service: number;
-  precision: number;
+  /** null when nothing in this tenth was answered */
+  precision: number | null;
 }
 
 export interface KbBenchmarkMetrics {
@@ -26,7 +30,8 @@ export interface KbBenchmarkMetrics {
   out_of_scope: number;
   answered: number;
   answered_correct: number;
-  precision: number;
+  /** answered_correct / answered; null when nothing was answered */
+  precision: number | null;
   coverage: number;
   oos_escalation: number;
   top1: number;
@@ -36,19 +41,33 @@ export interface KbBenchmarkMetrics {
   suggest_hit: number;
   self_service: number;
   oos_suggested: number;
+  /**
+   * Mean of the decisions' own `expectedPrecision` over the answered queries: the precision
+   * the KB's calibration promised, to set beside the precision it kept. Present only when the
+   * decisions carry the field; null when no answered query had a number in it.
+   */
+  expected_precision?: number | null;
   /** learn mode only: the same rates per tenth of the query stream */
   learning_curve?: LearningPoint[];
 }
 
+/** A decision, and the precision the KB expects of its answers when it says so. */
+export type BenchmarkDecision = KbDecision & { expectedPrecision?: number | null };
+
 export interface DecisionBenchmarkInput {
   queries: ReadonlyArray<Pick<KbDatasetQuery, 'text' | 'expected'>>;
-  decideQuery: (text: string) => Promise<KbDecision> | KbDecision;
+  decideQuery: (text: string) => Promise<BenchmarkDecision> | BenchmarkDecision;
   learn?: { teach: (articleId: string, question: string) => Promise<void> | void };
 }
 
 /** a / b, or 0 when b is 0 */
 export function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
+}
+
+/** a / b, or null when b is 0 (a rate of nothing is no value, not 0 %) */
+export function ratioOrNull(a: number, b: number): number | null {
+  return b === 0 ? null : a / b;
 }
 
 /** Nearest-rank percentile of unsorted values (0 for none). */
@@ -81,6 +100,9 @@ export async function runDecisionBenchmark(input: DecisionBenchmarkInput): Promi
   let suggestHits = 0;
   let inScopeHits = 0;
   let oosSuggested = 0;
+  let estimated = false;
+  let expectedSum = 0;
+  let expectedCount = 0;
   const tenths = Array.from({ length: 10 }, emptyTally);
 
   for (let i = 0; i < queries.length; i++) {
@@ -91,9 +113,16 @@ export async function runDecisionBenchmark(input: DecisionBenchmarkInput): Promi
     const tally = tenths[Math.min(9, Math.floor((i * 10) / queries.length))] as Tally;
     const isAnswer = d.outcome === 'answer';
     const isSuggest = d.outcome === 'suggest' && d.suggestions.length > 0;
+    const promised = d.expectedPrecision;
+    // a decision that says "no estimate" (null) still says the KB makes estimates
+    if (promised !== undefined) estimated = true;
     if (isAnswer) {
       answered++;
       tally.answered++;
+      if (typeof promised === 'number' && Number.isFinite(promised)) {
+        expectedSum += promised;
+        expectedCount++;
+      }
     }
     if (isSuggest) suggested++;
     if (q.expected === null) {
@@ -125,7 +154,7 @@ export async function runDecisionBenchmark(input: DecisionBenchmarkInput): Promi
     out_of_scope: outOfScope,
     answered,
     answered_correct: correct,
-    precision: ratio(correct, answered),
+    precision: ratioOrNull(correct, answered),
     coverage: ratio(correct, inScope),
     oos_escalation: ratio(oosEscalated, outOfScope),
     top1: ratio(top1, inScope),
@@ -136,12 +165,13 @@ export async function runDecisionBenchmark(input: DecisionBenchmarkInput): Promi
     self_service: ratio(correct + inScopeHits, inScope),
     oos_suggested: ratio(oosSuggested, outOfScope),
   };
+  if (estimated) metrics.expected_precision = ratioOrNull(expectedSum, expectedCount);
   if (learn) {
     metrics.learning_curve = tenths.map((t, i) => ({
       tenth: i + 1,
       coverage: ratio(t.correct, t.inScope),
       self_service: ratio(t.correct + t.inScopeHits, t.inScope),
-      precision: ratio(t.correct, t.answered),
+      precision: ratioOrNull(t.correct, t.answered),
     }));
   }
   return metrics;

@@ -13,8 +13,10 @@
  * similarity and its margin) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
-import type { KbIndex, ScoredCandidate } from './kb-index.ts';
+import type { IndexedArticle, KbIndex, ScoredCandidate } from './kb-index.ts';
+import { normalizeText } from './normalize.ts';
 import { foldOf } from './reranker.ts';
+import { chooseAnswerThreshold, type AnswerThreshold, type RiskControlOptions, type ScoredProbe } from './answer-threshold.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
 export const CONFIDENCE_FEATURES = 12;
@@ -22,22 +24,26 @@ export const CONFIDENCE_FEATURES = 12;
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
   maxProbes: number;
-  /** weight of one out-of-scope probe relative to one in-scope probe (the OOS prior) */
-  outOfScopeWeight: number;
   /**
-   * below this many articles the out-of-scope weight grows as the KB shrinks, × (this /
-   * articles)²: a young KB leaves most customer questions uncovered, and its
-   * leave-one-article-out probes miss the near misses (a removed article's neighbours are
-   * mostly not in a small KB). On banking77-k5 split into KBs of 10 / 20 articles,
-   * oos_escalation went from 0.917 / 0.910 to 0.991 / 0.967 (scripts/bench-kb-dev.ts --sub-kbs).
+   * π, the share of out-of-scope questions assumed in the stream, for both the confidence and
+   * the answer threshold. 0.6 is the top of the range a founder's desk meets (0 to 60 %, a
+   * young KB at the top: most questions are not covered yet); assuming more than the stream has
+   * only costs coverage, assuming less costs precision (KB-DECISION.md).
    */
-  smallKbArticles: number;
+  outOfScopeShare: number;
+  /** precision promise and its error (answer-threshold.ts) */
+  riskControl: Omit<RiskControlOptions, 'outOfScopeShare'>;
+  /** folds of articles for the out-of-fold probe scores the threshold is chosen on */
+  thresholdFolds: number;
 }
 
 export const DEFAULT_CALIBRATION_OPTIONS: CalibrationOptions = {
   maxProbes: 1200,
-  outOfScopeWeight: 0.6,
-  smallKbArticles: 60,
+  outOfScopeShare: 0.6,
+  // 0.95 is the product's promise; δ = 0.1: the bound fails on one KB fit in ten at most
+  riskControl: { targetPrecision: 0.95, delta: 0.1 },
+  // 5: each fold's model still sees 80 % of the probes; more folds cost fits, not accuracy
+  thresholdFolds: 5,
 };
 
 export interface Calibration {
@@ -45,6 +51,12 @@ export interface Calibration {
   top3: LogisticModel;
   /** number of probes it was fitted on (0 = fallback model) */
   probes: number;
+  /** the KB's own answer threshold and what it expects of it */
+  answer: AnswerThreshold;
+  /** per article id: held-out example questions asked, and how many found their article first */
+  articleProbes: Record<string, { asked: number; right: number }>;
+  /** the out-of-scope share π the confidence and threshold assume */
+  outOfScopeShare: number;
   /** index change count when fitted */
   fittedAt: number;
   fittedSize: number;
@@ -84,6 +96,9 @@ export const FALLBACK_CALIBRATION: Calibration = {
   top1: { weights: [10, 12, ...new Array<number>(CONFIDENCE_FEATURES - 2).fill(0)], bias: -9 },
   top3: { weights: [10, 4, ...new Array<number>(CONFIDENCE_FEATURES - 2).fill(0)], bias: -6 },
   probes: 0,
+  answer: { threshold: null, expectedPrecision: null, precisionLowerBound: null, expectedCoverage: 0, inScopeProbes: 0, outOfScopeProbes: 0, tooFewProbes: true },
+  articleProbes: {},
+  outOfScopeShare: DEFAULT_CALIBRATION_OPTIONS.outOfScopeShare,
   fittedAt: -1,
   fittedSize: 0,
 };
@@ -97,6 +112,14 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
+interface Probe {
+  x: number[];
+  kind: ScoredProbe['kind'];
+  inTop3: boolean;
+  /** index of the article the probe came from (cross-fitting folds by article) */
+  article: number;
+}
+
 export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
   const articles = [...index.articles()]
     .filter((a) => a.questions.some((q) => q.trim()))
@@ -104,48 +127,98 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
     .sort((a, b) => hash(a.title) - hash(b.title) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const fittedAt = index.changeCount;
   const fittedSize = index.size;
-  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, fittedAt, fittedSize };
+  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize };
   const totalQuestions = articles.reduce((n, a) => n + a.questions.length, 0);
   const perArticle = Math.max(1, Math.ceil(options.maxProbes / articles.length));
   const maxArticles = Math.max(2, Math.ceil(options.maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
-  const top1: LabelledSample[] = [];
-  const top3: LabelledSample[] = [];
-  const oosWeight = options.outOfScopeWeight * Math.max(1, (options.smallKbArticles / articles.length) ** 2);
-  for (const article of articles.slice(0, maxArticles)) {
+  const probes: Probe[] = [];
+  articles.slice(0, maxArticles).forEach((article, a) => {
     const questions = article.questions
       .map((q, i) => ({ q, i }))
       .filter(({ q }) => q.trim())
-      .sort((a, b) => hash(a.q) - hash(b.q))
+      .sort((x, y) => hash(x.q) - hash(y.q))
       .slice(0, perArticle);
     for (const { q, i } of questions) {
-      const rest = { ...article, questions: article.questions.filter((_, j) => j !== i) };
+      // A title that repeats the held-out question would answer it verbatim (FAQ imports with
+      // one question each): it is held out too, and an article with nothing left is no probe.
+      const title = normalizeText(article.title) === normalizeText(q) ? '' : article.title;
+      const rest = { ...article, title, questions: article.questions.filter((_, j) => j !== i) };
+      if (!title.trim() && !article.body.trim() && !rest.questions.some((r) => r.trim())) continue;
       const fold = foldOf(article.title, q, index.options.classifierFolds);
       const cands = index.withClassifierFold(fold, () => index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5)));
       if (cands.length === 0) continue;
-      const x = candidateFeatures(cands, 0);
-      top1.push({ x, y: cands[0]?.articleId === article.id ? 1 : 0, weight: 1 });
-      top3.push({ x, y: cands.slice(0, 3).some((c) => c.articleId === article.id) ? 1 : 0, weight: 1 });
+      probes.push({
+        x: candidateFeatures(cands, 0),
+        kind: cands[0]?.articleId === article.id ? 'right' : 'wrong',
+        inTop3: cands.slice(0, 3).some((c) => c.articleId === article.id),
+        article: a,
+      });
     }
     const articleFold = foldOf(article.title, '', index.options.classifierArticleFolds);
     index.withTemporaryChange(article.id, null, () => {
       for (const { q } of questions) {
         const cands = index.withClassifierFold(articleFold, () => index.rankDetailed(q, 5), true);
-        if (cands.length === 0) continue;
-        const x = candidateFeatures(cands, 0);
-        top1.push({ x, y: 0, weight: oosWeight });
-        top3.push({ x, y: 0, weight: oosWeight });
+        // a question nothing matches is escalated whatever the threshold: it still counts as a probe
+        probes.push({ x: candidateFeatures(cands, 0), kind: 'outOfScope', inTop3: false, article: a });
       }
     });
+  });
+  const inScope = probes.filter((p) => p.kind !== 'outOfScope').length;
+  const outOfScope = probes.length - inScope;
+  const hasBoth = (label: (p: Probe) => boolean): boolean => probes.some(label) && probes.some((p) => !label(p));
+  if (inScope < 5 || outOfScope < 5 || !hasBoth((p) => p.kind === 'right') || !hasBoth((p) => p.inTop3)) {
+    return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize };
   }
-  const hasBoth = (s: LabelledSample[]): boolean => s.some((v) => v.y === 1) && s.some((v) => v.y === 0);
-  if (top1.length < 10 || !hasBoth(top1) || !hasBoth(top3)) return { ...FALLBACK_CALIBRATION, fittedAt, fittedSize };
+  // Weighted so that out-of-scope probes make up the assumed share π of the stream: the
+  // confidence is then P(right article) in such a stream, and the threshold is chosen for it.
+  const pi = options.outOfScopeShare;
+  const oosWeight = ((pi / (1 - pi)) * inScope) / outOfScope;
+  const samples = (label: (p: Probe) => boolean, subset: readonly Probe[] = probes): LabelledSample[] =>
+    subset.map((p) => ({ x: p.x, y: label(p) ? 1 : 0, weight: p.kind === 'outOfScope' ? oosWeight : 1 }));
+  const isRight = (p: Probe): boolean => p.kind === 'right';
+  const top1 = fitLogistic(samples(isRight), CONFIDENCE_FEATURES);
+  const top3 = fitLogistic(samples((p) => p.inTop3), CONFIDENCE_FEATURES);
+  const articleProbes: Calibration['articleProbes'] = {};
+  for (const p of probes) {
+    if (p.kind === 'outOfScope') continue;
+    const id = (articles[p.article] as IndexedArticle).id;
+    const seen = (articleProbes[id] ??= { asked: 0, right: 0 });
+    seen.asked++;
+    if (p.kind === 'right') seen.right++;
+  }
   return {
-    top1: fitLogistic(top1, CONFIDENCE_FEATURES),
-    top3: fitLogistic(top3, CONFIDENCE_FEATURES),
-    probes: top1.length,
+    top1,
+    top3,
+    probes: probes.length,
+    articleProbes,
+    outOfScopeShare: pi,
+    answer: chooseAnswerThreshold(crossFittedScores(probes, samples, isRight, options.thresholdFolds), { ...options.riskControl, outOfScopeShare: pi }),
     fittedAt,
     fittedSize,
   };
+}
+
+/**
+ * Every probe scored by a calibration fitted without its article's fold: the threshold is then
+ * chosen on scores the model did not learn from.
+ */
+function crossFittedScores(
+  probes: readonly Probe[],
+  samples: (label: (p: Probe) => boolean, subset: readonly Probe[]) => LabelledSample[],
+  label: (p: Probe) => boolean,
+  folds: number,
+): ScoredProbe[] {
+  const out: ScoredProbe[] = [];
+  for (let f = 0; f < folds; f++) {
+    const held = probes.filter((p) => p.article % folds === f);
+    const rest = probes.filter((p) => p.article % folds !== f);
+    if (held.length === 0) continue;
+    const model = rest.some(label) && rest.some((p) => !label(p)) ? fitLogistic(samples(label, rest), CONFIDENCE_FEATURES) : null;
+    // a fold with no model cannot vouch for its probes: counted against the threshold (the
+    // wrong ones answered, the right ones not)
+    for (const p of held) out.push({ score: model ? predict(model, p.x) : p.kind === 'right' ? 0 : 1, kind: p.kind });
+  }
+  return out;
 }
 
 export function confidenceOf(cal: Calibration, cands: readonly ScoredCandidate[], i = 0): number {

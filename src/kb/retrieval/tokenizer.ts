@@ -1,18 +1,22 @@
 /**
- * Word segmentation for English and CJK text. Intl.Segmenter (ICU, built into Node) splits
- * words, including dictionary-based segmentation of Chinese and Japanese; English words are
- * split on contractions ("isn't" → "is not") and stemmed (Porter); stop-words are marked
- * so the feature extractor can drop them from unigrams.
+ * Word segmentation for English and CJK text. English words are split on contractions
+ * ("isn't" → "is not") and stemmed (Porter); Chinese goes through jieba and its dictionary
+ * (chinese/segmenter.ts), with customer-service variants folded to one form; Japanese and
+ * Korean through Intl.Segmenter (ICU, built into Node). Stop-words are marked so the feature
+ * extractor can drop or shrink them.
  */
 import { stemmer } from 'stemmer';
-import { isCjk, isHangul, normalizeText } from './normalize.ts';
+import { hasKana, isCjk, isHangul, normalizeText } from './normalize.ts';
+import { hasHan, searchWords, words } from './chinese/segmenter.ts';
+import { canonicalWord, foldPhrases } from './chinese/synonyms.ts';
+import { CHINESE_STOP_WORDS } from './chinese/lexicon.ts';
 
 export type TokenScript = 'latin' | 'cjk' | 'hangul';
 
 export interface Token {
-  /** normalised surface form (lower case, NFKC) */
+  /** normalised surface form (lower case, NFKC; Chinese variants folded) */
   surface: string;
-  /** stemmed form used for matching (equal to surface for CJK and Hangul) */
+  /** form used for matching: stemmed (English), canonical variant (Chinese), else the surface */
   term: string;
   script: TokenScript;
   stop: boolean;
@@ -56,12 +60,36 @@ function latinTokens(word: string, out: Token[]): void {
 const SPACED_SCRIPTS_ONLY = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{M}]*$/u;
 const SPACED_WORD = /[\p{L}\p{N}\p{M}]+(?:['.][\p{L}\p{N}\p{M}]+)*/gu;
 
+/** How Chinese is cut: each character in one word, or search mode (long words and their parts). */
+export type ChineseMode = 'words' | 'search';
+
+function chineseTokens(run: string, mode: ChineseMode, out: Token[]): void {
+  const folded = foldPhrases(run);
+  for (const w of mode === 'search' ? searchWords(folded) : words(folded)) {
+    const term = canonicalWord(w);
+    out.push({ surface: w, term, script: 'cjk', stop: CHINESE_STOP_WORDS.has(term) });
+  }
+}
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+
 /** Segment already-normalised text into tokens. */
-export function segmentNormalized(normalized: string): Token[] {
+export function segmentNormalized(normalized: string, chinese: ChineseMode = 'words'): Token[] {
   const out: Token[] = [];
   if (SPACED_SCRIPTS_ONLY.test(normalized)) {
     // fast path (Intl.Segmenter costs ~10x more and gives the same words here)
     for (const m of normalized.matchAll(SPACED_WORD)) latinTokens(m[0], out);
+    return out;
+  }
+  if (hasHan(normalized) && !hasKana(normalized)) {
+    // Chinese: jieba for the Han runs, the usual path for what lies between them
+    let at = 0;
+    for (const m of normalized.matchAll(HAN_RUN)) {
+      if (m.index > at) out.push(...segmentNormalized(normalized.slice(at, m.index)));
+      chineseTokens(m[0], chinese, out);
+      at = m.index + m[0].length;
+    }
+    if (at < normalized.length) out.push(...segmentNormalized(normalized.slice(at)));
     return out;
   }
   for (const seg of segmenter.segment(normalized)) {

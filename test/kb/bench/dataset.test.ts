@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/kb/decision.ts';
+import { datasetLanguages } from '../../../src/kb/bench/dataset.ts';
 import { indexDataset, parseDataset, runDecisionBenchmark, syntheticKb } from '../../../src/kb/bench/index.ts';
 
 const valid = {
@@ -54,5 +55,16 @@ describe('syntheticKb', () => {
     expect(a.articles).toEqual(b.articles);
     expect(a.queries).toEqual(b.queries);
     expect(a.articles).toHaveLength(20);
+  });
+});
+
+describe('datasetLanguages', () => {
+  it("takes each article's language, else the data set's, else English; most common first", () => {
+    expect(datasetLanguages(parseDataset(valid))).toEqual(['en']);
+    expect(datasetLanguages(parseDataset({ ...valid, language: undefined }))).toEqual(['en']);
+    expect(datasetLanguages(parseDataset({ ...valid, language: 'zh' }))).toEqual(['zh']);
+    const mixed = { ...valid, language: 'zh', articles: [...valid.articles, { id: 'a3', title: 'Hours', lang: 'en' }, { id: 'a4', title: 'Hours', language: 'en' }, { id: 'a5', title: 'x' }] };
+    expect(datasetLanguages(parseDataset(mixed))).toEqual(['zh', 'en']);
+    expect(datasetLanguages(parseDataset({ ...valid, articles: [], queries: [], language: 'ja' }))).toEqual(['ja']);
   });
 });

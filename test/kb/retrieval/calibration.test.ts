@@ -10,14 +10,23 @@ function build(index: KbIndex): KbIndex {
 }
 
 describe('calibration of a young KB', () => {
-  it('asks for more evidence than a mature KB would, and still answers a question it knows', () => {
+  it('vouches for no threshold on a handful of probes, and still answers a repeat of an example', () => {
     const young = build(new KbIndex());
-    const asIfMature = build(new KbIndex({}, { smallKbArticles: 0 }));
-    expect(young.calibration().probes).toBeGreaterThan(0);
+    const cal = young.calibration();
+    expect(cal.probes).toBeGreaterThan(0);
+    expect(cal.answer.threshold).toBeNull();
     // near misses: on-topic words, but nothing in this KB answers them
     for (const q of ['can I pay my invoice by bank transfer', 'my parcel arrived damaged', 'how do I change my email address']) {
-      expect(decide(young, q).confidence, q).toBeLessThan(decide(asIfMature, q).confidence);
+      expect(decide(young, q).outcome, q).not.toBe('answer');
     }
-    expect(decide(young, 'How do I reset my password?').outcome).toBe('answer');
+    expect(decide(young, 'How do I reset my password?')).toMatchObject({ outcome: 'answer', verbatim: true });
+  });
+
+  it('assumes a larger out-of-scope share gives near misses lower confidence', () => {
+    const cautious = build(new KbIndex({}, { outOfScopeShare: 0.6 }));
+    const trusting = build(new KbIndex({}, { outOfScopeShare: 0.2 }));
+    for (const q of ['can I pay my invoice by bank transfer', 'my parcel arrived damaged']) {
+      expect(decide(cautious, q).confidence, q).toBeLessThan(decide(trusting, q).confidence);
+    }
   });
 });
