@@ -14,6 +14,8 @@ import {
 } from '../kb/bench/index.ts';
 import { articleLanguage, datasetLanguages } from '../kb/bench/dataset.ts';
 import { wordVectorsNote } from '../kb/bench/summary.ts';
+import type { DecisionThresholds } from '../kb/decision.ts';
+import type { KbHealth } from '../kb/kb-health.ts';
 import { installedWordVectors } from '../kb/retrieval/word-vectors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
@@ -56,6 +58,16 @@ export function registerBenchCommand(program: Command): void {
 
 const ms = (value: number): string => `${(value / 1000).toFixed(1)} s`;
 
+function answerRule(thresholds: DecisionThresholds, health: KbHealth): string {
+  if (thresholds.answer !== null) return `answers at confidence ≥ ${thresholds.answer} (KB_ANSWER_THRESHOLD)`;
+  const probes = `${health.inScopeProbes} + ${health.outOfScopeProbes} probes, ${Math.round(100 * health.assumedOutOfScopeShare)} % out of scope assumed`;
+  if (health.threshold === null) {
+    return `no answer threshold vouched for (${probes}): ${health.answers === 'verbatim' ? 'answers verbatim repeats only' : 'never answers by itself'}`;
+  }
+  const bound = `${(100 * (health.precisionLowerBound ?? 0)).toFixed(1)} % with ${Math.round(100 * health.confidenceLevel)} % confidence`;
+  return `the KB's own answer threshold ${health.threshold} (expected precision ${(100 * (health.expectedPrecision ?? 0)).toFixed(1)} %, at least ${bound}; ${probes})`;
+}
+
 function datasetsIn(dir: string): string[] {
   const folder = resolve(dir);
   return readdirSync(folder)
@@ -88,6 +100,7 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
     await desk.kb.sync(true);
     await desk.kb.prepare();
     const ready = performance.now();
+    const health = await desk.kb.health();
     const toDatasetId = (id: string | null) => (id === null ? null : (datasetIdOf.get(id) ?? id));
     const metrics = await runDecisionBenchmark({
       queries: dataset.queries,
@@ -115,7 +128,8 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
         : {}),
     });
     const vectors = wordVectorsNote(datasetLanguages(dataset), installedWordVectors() !== null);
-    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — thresholds ${JSON.stringify(desk.kb.thresholds)}, ${vectors}`);
+    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — ${vectors}`);
+    console.log(`# ${answerRule(desk.kb.thresholds, health)}; suggests at ≥ ${desk.kb.thresholds.suggest}`);
     // Import and fit apart: a slow import is ours to fix, a slow fit is the model's.
     console.log(
       `# KB ready in ${ms(ready - started)} for ${dataset.articles.length} articles: import ${ms(imported - started)}, sync and fit ${ms(ready - imported)}`,

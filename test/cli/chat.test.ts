@@ -40,8 +40,11 @@ describe('solodesk chat (console channel, piped)', () => {
   });
 
   it('a saved founder reply answers the same question in the next run', () => {
-    const run = chat(['Do you have a public API?']);
+    const run = chat(['Do you have an API for webhooks?']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/bot › Public API\s+Not yet: it is planned for March\./);
+    // a paraphrase is not answered by a KB this young, but the saved article is offered first
+    const paraphrase = chat(['Do you have a public API?']);
+    expect(paraphrase.stdout).toMatch(/Did you mean one of these\?\s+1\. Public API/);
   });
 });
