@@ -3,6 +3,7 @@
  * vouch for answering by itself (and at what expected precision), and which articles need more
  * example questions. Pure: an index in, a report out.
  */
+import type { AnswerThreshold } from './retrieval/answer-threshold.ts';
 import type { KbIndex } from './retrieval/kb-index.ts';
 
 /** Fewer example questions than this and an article cannot be probed well (nor matched). */
@@ -18,17 +19,11 @@ export interface ArticleHealth {
   why: 'few questions' | 'questions found other articles';
 }
 
-export interface KbHealth {
+/** The KB's own answer threshold and what it expects of it (answer-threshold.ts), and more. */
+export interface KbHealth extends AnswerThreshold {
   articles: number;
   /** 'threshold': answers above the KB's own threshold; 'verbatim': repeats only; 'suggest': never by itself */
   answers: 'threshold' | 'verbatim' | 'suggest';
-  threshold: number | null;
-  expectedPrecision: number | null;
-  precisionLowerBound: number | null;
-  /** share of held-out example questions it would answer rightly at the threshold */
-  expectedCoverage: number;
-  inScopeProbes: number;
-  outOfScopeProbes: number;
   assumedOutOfScopeShare: number;
   /** the probability with which precisionLowerBound holds */
   confidenceLevel: number;
@@ -60,12 +55,7 @@ export function kbHealth(index: KbIndex): KbHealth {
   return {
     articles: index.size,
     answers: answer.threshold !== null ? 'threshold' : answer.tooFewProbes ? 'verbatim' : 'suggest',
-    threshold: answer.threshold,
-    expectedPrecision: answer.expectedPrecision,
-    precisionLowerBound: answer.precisionLowerBound,
-    expectedCoverage: answer.expectedCoverage,
-    inScopeProbes: answer.inScopeProbes,
-    outOfScopeProbes: answer.outOfScopeProbes,
+    ...answer,
     assumedOutOfScopeShare: cal.outOfScopeShare,
     confidenceLevel: 1 - index.calibrationOptions.riskControl.delta,
     needsQuestions,
