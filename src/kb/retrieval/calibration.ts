@@ -60,6 +60,8 @@ export interface Calibration {
   /** index change count when fitted */
   fittedAt: number;
   fittedSize: number;
+  /** example questions in the KB when fitted */
+  fittedQuestions: number;
 }
 
 /** Features of candidate i of a ranking (the top candidate when i = 0). */
@@ -101,6 +103,7 @@ export const FALLBACK_CALIBRATION: Calibration = {
   outOfScopeShare: DEFAULT_CALIBRATION_OPTIONS.outOfScopeShare,
   fittedAt: -1,
   fittedSize: 0,
+  fittedQuestions: 0,
 };
 
 function hash(text: string): number {
@@ -127,8 +130,9 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
     .sort((a, b) => hash(a.title) - hash(b.title) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const fittedAt = index.changeCount;
   const fittedSize = index.size;
-  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize };
   const totalQuestions = articles.reduce((n, a) => n + a.questions.length, 0);
+  const fittedQuestions = totalQuestions;
+  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize, fittedQuestions };
   const perArticle = Math.max(1, Math.ceil(options.maxProbes / articles.length));
   const maxArticles = Math.max(2, Math.ceil(options.maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
   const probes: Probe[] = [];
@@ -167,7 +171,7 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
   const outOfScope = probes.length - inScope;
   const hasBoth = (label: (p: Probe) => boolean): boolean => probes.some(label) && probes.some((p) => !label(p));
   if (inScope < 5 || outOfScope < 5 || !hasBoth((p) => p.kind === 'right') || !hasBoth((p) => p.inTop3)) {
-    return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize };
+    return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize, fittedQuestions };
   }
   // Weighted so that out-of-scope probes make up the assumed share π of the stream: the
   // confidence is then P(right article) in such a stream, and the threshold is chosen for it.
@@ -195,6 +199,7 @@ export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_
     answer: chooseAnswerThreshold(crossFittedScores(probes, samples, isRight, options.thresholdFolds), { ...options.riskControl, outOfScopeShare: pi }),
     fittedAt,
     fittedSize,
+    fittedQuestions,
   };
 }
 
