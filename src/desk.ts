@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { Prisma } from '@prisma/client';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config/env.ts';
 import { createCore, type Core } from './core/create-core.ts';
@@ -54,9 +53,9 @@ export async function importSampleKbIfEmpty(desk: Desk, db: Database, logger: Lo
     logger.info({ articles: result.created.length }, 'empty KB: imported the sample articles from examples/kb');
   } catch (error) {
     // Two processes starting together on one empty database both try; the import is one
-    // transaction, so the loser's is rolled back whole and the winner's articles are there.
-    const lostTheRace = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-    if (!lostTheRace || (await db.prisma.article.count()) === 0) throw error;
+    // transaction, so the loser's is rolled back whole and the winner's articles are there. The
+    // loser sees a unique-slug violation or, when the winner committed first, a taken slug.
+    if ((await db.prisma.article.count()) === 0) throw error;
     logger.info('another process imported the sample KB at the same moment');
   }
 }
