@@ -23,6 +23,7 @@ describe('asksForHuman', () => {
   it.each([
     '你们的产品支持人工智能吗？',
     '人工智能可以帮我写报告吗',
+    '人工费怎么算？',
     'does the agent feature work?',
     'How do I reset my password?',
     'Is your support team based in Europe?',

@@ -1,5 +1,6 @@
 import { Bot } from 'grammy';
 import type { Message, UserFromGetMe } from 'grammy/types';
+import { founderConsoleOf } from '../../config/founder-console.ts';
 import type { Sender } from '../../core/ports.ts';
 import type { ChannelContext, ChannelParts } from '../channel.ts';
 import { safeError } from './errors.ts';
@@ -63,7 +64,7 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   const founders = founderSet(config.founderIds);
-  const founderConsole = ctx.config.slack === undefined && founders.size > 0;
+  const founderConsole = founderConsoleOf(ctx.config) === 'telegram';
   const founderDeps: FounderDeps = { core: ctx.core, kb: ctx.kb, logger, token, console: founderConsole };
   const webhookSecret = config.webhookSecret;
   const mode = webhookSecret ? 'webhook' : 'polling';

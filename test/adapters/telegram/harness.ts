@@ -75,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.webhookSecret) env.TELEGRAM_WEBHOOK_SECRET = options.webhookSecret;
   if (options.publicUrl) env.PUBLIC_URL = options.publicUrl;
   if (options.founderIds) env.FOUNDER_TELEGRAM_IDS = options.founderIds.join(',');
-  if (options.slack) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret' });
+  if (options.slack) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing-secret', SLACK_FOUNDER_CHANNEL: 'CFOUNDER' });
   const config = loadConfig(env);
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
   const core = options.wrapCore ? options.wrapCore(desk.core) : desk.core;
