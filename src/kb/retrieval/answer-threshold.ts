@@ -118,10 +118,11 @@ export function chooseAnswerThreshold(probes: readonly ScoredProbe[], options: R
   const alpha = options.delta / 3;
   const pi = options.outOfScopeShare;
   const factorials = logFactorialsUpTo(Math.max(nIn, nOut));
-  // with no error of either kind, this many right answers are needed to pass
-  const errorFree = precisionOf(pi, 1, upperBound(0, nIn, alpha, factorials), upperBound(0, nOut, alpha, factorials));
-  const errorFreeAt = (right: number): number =>
-    precisionOf(pi, lowerBound(right, nIn, alpha, factorials), upperBound(0, nIn, alpha, factorials), upperBound(0, nOut, alpha, factorials));
+  // With no error of either kind, this many right answers are needed to pass; none at all
+  // passing (needed > nIn) means the probes are too few for any threshold.
+  const noWrongIn = upperBound(0, nIn, alpha, factorials);
+  const noWrongOut = upperBound(0, nOut, alpha, factorials);
+  const errorFreeAt = (right: number): number => precisionOf(pi, lowerBound(right, nIn, alpha, factorials), noWrongIn, noWrongOut);
   // the bound grows with right answers: binary search for the fewest that pass
   let lo = 0;
   let hi = nIn + 1;
@@ -131,7 +132,7 @@ export function chooseAnswerThreshold(probes: readonly ScoredProbe[], options: R
     else lo = mid + 1;
   }
   const needed = lo;
-  if (errorFree < options.targetPrecision || needed > nIn) return { ...none, tooFewProbes: true };
+  if (needed > nIn) return { ...none, tooFewProbes: true };
   let passed: AnswerThreshold = none;
   for (const lambda of GRID) {
     let right = 0;
