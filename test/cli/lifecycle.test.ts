@@ -131,8 +131,12 @@ describe('solodesk start in a terminal', () => {
   it('the first Ctrl-C stops it, console included, and the process ends by itself', async () => {
     const dataDir = readyDataDir;
     // `script` runs the command on a pseudo-terminal: stdin is a TTY, so the console channel runs.
-    const terminal = spawn('script', ['-qfec', `${process.execPath} bin/solodesk.js start`, '/dev/null'], {
-      env: environment({ SOLODESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    // It runs it through $SHELL -c; `exec` makes node the shell's replacement, not its child:
+    // dash (CI's /bin/sh) stays as the parent, dies of the same Ctrl-C, and `script` then reports
+    // the shell's 130 instead of our exit code.
+    const terminal = spawn('script', ['-qfec', `exec ${process.execPath} bin/solodesk.js start`, '/dev/null'], {
+      // The same shell on every machine (the runner's SHELL differs between CI and a laptop).
+      env: environment({ SOLODESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SHELL: '/bin/sh' }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     children.push(terminal);
