@@ -1,5 +1,5 @@
 import type { Config } from './config/env.ts';
-import { SolodeskError } from './core/errors.ts';
+import { SolodeskError } from './errors.ts';
 import { openDatabase, type Database } from './db/open-database.ts';
 import { createHttpServer, type HttpServer, type Readiness } from './http/server.ts';
 import { systemClock, type Clock } from './observability/clock.ts';

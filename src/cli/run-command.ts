@@ -1,4 +1,4 @@
-import { ConfigError, SolodeskError } from '../core/errors.ts';
+import { ConfigError, SolodeskError } from '../errors.ts';
 import { loadConfig, type Config } from '../config/env.ts';
 import { redactSecrets, registerSecrets, secretsOf } from '../observability/redact.ts';
 

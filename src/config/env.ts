@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseBusinessHours, type BusinessHours } from '../core/business-hours.ts';
-import { ConfigError } from '../core/errors.ts';
+import { parseBusinessHours, type BusinessHours } from './business-hours.ts';
+import { ConfigError } from '../errors.ts';
 
 // The one configuration loader (DESIGN.md §4 "Environment"). A problem names its variable and
 // never echoes the value: values may be secrets.

@@ -1,5 +1,6 @@
 import type { KbAnswer } from '../kb/knowledge-base.ts';
-import { isOpen, nextOpening, type BusinessHours } from './business-hours.ts';
+import type { BusinessHours } from '../config/business-hours.ts';
+import { isOpen, nextOpening } from './business-hours.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, type ReplyLanguage } from './phrases.ts';
 import type { EscalationReason, KbCandidateSummary } from './ports.ts';

@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
 import { readState } from './conversation-state.ts';
-import { SolodeskError } from './errors.ts';
+import { SolodeskError } from '../errors.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import type { FounderActions } from './ports.ts';
 

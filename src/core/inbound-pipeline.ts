@@ -3,7 +3,7 @@ import type { KbAnswer, KnowledgeBase } from '../kb/knowledge-base.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { offerSuggestions, sendArticle, summarize } from './answers.ts';
-import type { BusinessHours } from './business-hours.ts';
+import type { BusinessHours } from '../config/business-hours.ts';
 import { readState, type ConversationState } from './conversation-state.ts';
 import { decideReply, readPickNumber, type PendingOffer, type ReplyDecision } from './decide-reply.ts';
 import { escalateToFounder } from './escalation.ts';

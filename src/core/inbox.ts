@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { OverloadedError } from './errors.ts';
+import { OverloadedError } from '../errors.ts';
 import type { InboundMessage } from './messages.ts';
 import type { RejectedInbound } from './ports.ts';
 import { sanitizeJson, sanitizeText } from './sanitize.ts';

@@ -2,7 +2,7 @@ import { Prisma, type PrismaClient } from '@prisma/client';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { claimChatHeads } from './claim-chat-heads.ts';
-import { PlatformApiError, RateLimitedError } from './errors.ts';
+import { PlatformApiError, RateLimitedError } from '../errors.ts';
 import { enqueueFounderNotice } from './outbox.ts';
 import { PollingLoop } from './polling-loop.ts';
 import type { Delivery, DeliveryPayload, SendResult, Sender } from './ports.ts';

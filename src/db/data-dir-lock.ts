@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataDirLockedError } from '../core/errors.ts';
+import { DataDirLockedError } from '../errors.ts';
 
 // PGlite is one process's database: a second process opening the same files would corrupt them
 // (DESIGN.md §3). A lock file with the owner's pid keeps a second process out; a lock left by a

@@ -13,7 +13,8 @@
  * article is among the top 3 (what a "did you mean …?" list needs).
  */
 import { confidenceOf, top3ConfidenceOf } from './retrieval/calibration.ts';
-import type { KbIndex, RankedCandidate, ScoredCandidate } from './retrieval/kb-index.ts';
+import type { KbIndex } from './retrieval/kb-index.ts';
+import type { RankedCandidate, ScoredCandidate } from './retrieval/ranking.ts';
 import { normalizeText } from './retrieval/normalize.ts';
 
 export interface DecisionThresholds {

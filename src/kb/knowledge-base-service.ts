@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '@prisma/client';
-import { SolodeskError } from '../core/errors.ts';
+import { SolodeskError } from '../errors.ts';
 import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from './decision.ts';
 import type {
   ArticleInput,

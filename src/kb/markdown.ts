@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import matter from 'gray-matter';
 import { z } from 'zod';
-import { SolodeskError } from '../core/errors.ts';
+import { SolodeskError } from '../errors.ts';
 import type { ArticleInput, ArticleView, KnowledgeBase } from './knowledge-base.ts';
 import { SLUG_PATTERN } from './slug.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
-import { ConfigError } from '../../src/core/errors.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

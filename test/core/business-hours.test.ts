@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen, nextOpening, parseBusinessHours, type BusinessHours } from '../../src/core/business-hours.ts';
+import { parseBusinessHours, type BusinessHours } from '../../src/config/business-hours.ts';
+import { isOpen, nextOpening } from '../../src/core/business-hours.ts';
 
 function hours(spec: string, zone = 'Europe/Berlin'): BusinessHours {
   const parsed = parseBusinessHours(spec, zone);

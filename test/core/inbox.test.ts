@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/core/create-core.ts';
-import { OverloadedError } from '../../src/core/errors.ts';
+import { OverloadedError } from '../../src/errors.ts';
 import { InboxProcessor } from '../../src/core/inbox-processor.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlatformApiError, RateLimitedError } from '../../src/core/errors.ts';
-import { parseBusinessHours, type BusinessHours } from '../../src/core/business-hours.ts';
+import { PlatformApiError, RateLimitedError } from '../../src/errors.ts';
+import { parseBusinessHours, type BusinessHours } from '../../src/config/business-hours.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../support/test-desk.ts';
 

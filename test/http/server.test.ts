@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OverloadedError } from '../../src/core/errors.ts';
+import { OverloadedError } from '../../src/errors.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { captureLogger } from '../observability/capture-logger.ts';

@@ -1,6 +1,6 @@
 import { App, type AnyMiddlewareArgs, type Authorize, type Middleware } from '@slack/bolt';
 import type { Config } from '../../config/env.ts';
-import { OverloadedError } from '../../core/errors.ts';
+import { OverloadedError } from '../../errors.ts';
 import type { HttpServer } from '../../http/server.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { SlackHttpReceiver, SlackListenerError, type SlackReceiverOptions } from './receiver.ts';

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
-import { SolodeskError } from '../../core/errors.ts';
+import { SolodeskError } from '../../errors.ts';
 import { classifyFounderText } from '../../core/founder-text.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';

@@ -1,5 +1,5 @@
 import type { App, MessageShortcut } from '@slack/bolt';
-import { SolodeskError } from '../../core/errors.ts';
+import { SolodeskError } from '../../errors.ts';
 import type { KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { BLOCK, METADATA_EVENT, truncate } from './blocks.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import { OverloadedError } from '../../core/errors.ts';
+import { OverloadedError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { readBodyWithin } from '../../http/request-body.ts';
 import { formFields, mediaType, parseSlackBody, retryNumOf, retryReasonOf } from './request-body.ts';

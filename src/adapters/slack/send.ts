@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { NetworkError, PlatformApiError, RateLimitedError } from '../../core/errors.ts';
+import { NetworkError, PlatformApiError, RateLimitedError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 
 // The send side of Slack: one Web API client configuration and one error mapping, shared by the

@@ -1,5 +1,5 @@
 import { BotError, GrammyError, HttpError } from 'grammy';
-import { NetworkError, PlatformApiError, RateLimitedError } from '../../core/errors.ts';
+import { NetworkError, PlatformApiError, RateLimitedError } from '../../errors.ts';
 
 // Telegram's answers mapped onto the core's error shapes (core/ports.ts `Sender`), and the one
 // rule for logging anything grammY threw: the bot token never leaves this folder. grammY's

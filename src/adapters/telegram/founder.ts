@@ -1,6 +1,6 @@
 import type { Context } from 'grammy';
 import type { Message } from 'grammy/types';
-import { PlatformApiError } from '../../core/errors.ts';
+import { PlatformApiError } from '../../errors.ts';
 import { classifyFounderText } from '../../core/founder-text.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../core/ports.ts';
 import type { KnowledgeBase } from '../../kb/knowledge-base.ts';

@@ -1,6 +1,6 @@
 import type { Api, RawApi } from 'grammy';
 import type { Update } from 'grammy/types';
-import { OverloadedError } from '../../core/errors.ts';
+import { OverloadedError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeError, unwrapBotError } from './errors.ts';
 

@@ -1,6 +1,6 @@
 import type { Api, RawApi } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import { PlatformApiError } from '../../core/errors.ts';
+import { PlatformApiError } from '../../errors.ts';
 import type { ReplyButton } from '../../core/messages.ts';
 import type { Delivery, SendResult, Sender } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OverloadedError } from '../../core/errors.ts';
+import { OverloadedError } from '../../errors.ts';
 import { readBodyWithin } from '../../http/request-body.ts';
 import type { RawHandler } from '../../http/server.ts';
 import type { Logger } from '../../observability/logger.ts';

@@ -4,7 +4,8 @@
  * then `decide` latency percentiles over generated queries.
  */
 import { decide } from '../decision.ts';
-import { KbIndex, type IndexedArticle } from '../retrieval/kb-index.ts';
+import { KbIndex } from '../retrieval/kb-index.ts';
+import type { IndexedArticle } from '../retrieval/ranking.ts';
 import { percentile } from './metrics.ts';
 
 export interface SyntheticOptions {

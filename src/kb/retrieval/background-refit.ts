@@ -7,7 +7,7 @@
  * shared by every index in the process and holds no state between requests.
  */
 import { Worker } from 'node:worker_threads';
-import { SolodeskError } from '../../core/errors.ts';
+import { SolodeskError } from '../../errors.ts';
 import type { KbIndex, PortableFit } from './kb-index.ts';
 import type { RefitRequest } from './refit-worker.ts';
 

@@ -13,7 +13,7 @@
  * similarity and its margin) maps a ranking to P(top candidate is right) and P(right article in
  * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
  */
-import type { IndexedArticle, KbIndex, ScoredCandidate } from './kb-index.ts';
+import type { IndexedArticle, RankingOptions, ScoredCandidate } from './ranking.ts';
 import { normalizeText } from './normalize.ts';
 import { foldOf } from './reranker.ts';
 import { chooseAnswerThreshold, type AnswerThreshold, type RiskControlOptions, type ScoredProbe } from './answer-threshold.ts';
@@ -123,7 +123,18 @@ interface Probe {
   article: number;
 }
 
-export function calibrate(index: KbIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
+/** What calibration needs of the index (kb-index.ts's KbIndex): named here, so neither imports the other. */
+export interface CalibrationIndex {
+  readonly options: Pick<RankingOptions, 'classifierFolds' | 'classifierArticleFolds'>;
+  readonly changeCount: number;
+  readonly size: number;
+  articles(): IterableIterator<IndexedArticle>;
+  withClassifierFold<T>(fold: number, probe: () => T, articleFold?: boolean): T;
+  withTemporaryChange<T>(articleId: string, replacement: IndexedArticle | null, probe: () => T): T;
+  rankDetailed(text: string, limit?: number): ScoredCandidate[];
+}
+
+export function calibrate(index: CalibrationIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
   const articles = [...index.articles()]
     .filter((a) => a.questions.some((q) => q.trim()))
     // Keyed by content, not id: the same KB calibrates the same way whatever ids the database gave it.

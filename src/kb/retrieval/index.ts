@@ -1,5 +1,5 @@
 export { KbIndex, DEFAULT_RANKING_OPTIONS } from './kb-index.ts';
-export type { IndexedArticle, RankedCandidate, ScoredCandidate, RankingOptions } from './kb-index.ts';
+export type { IndexedArticle, RankedCandidate, ScoredCandidate, RankingOptions } from './ranking.ts';
 export { tokenize, terms, ENGLISH_STOP_WORDS } from './tokenizer.ts';
 export type { Token, TokenScript } from './tokenizer.ts';
 export { normalizeText, MAX_INPUT_CHARS } from './normalize.ts';

@@ -15,92 +15,14 @@
  * upsert/remove are incremental; global statistics (norms under the current idf) are
  * refreshed lazily when the KB has drifted.
  */
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions, type FeatureVector } from './features.ts';
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureVector } from './features.ts';
+import type { IndexedArticle, RankedCandidate, RankingOptions, ScoredCandidate } from './ranking.ts';
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
 import { TopCandidates } from './top-candidates.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
 import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
-import { DEFAULT_SOFTMAX_OPTIONS, type SoftmaxOptions } from './classifier.ts';
+import { DEFAULT_SOFTMAX_OPTIONS } from './classifier.ts';
 import { Reranker, type PortableClassifier } from './reranker.ts';
-
-export interface IndexedArticle {
-  id: string;
-  title: string;
-  body: string;
-  questions: string[];
-  tags: string[];
-  language?: string;
-}
-
-export interface RankedCandidate {
-  articleId: string;
-  score: number;
-}
-
-/** A candidate with the parts of its score (used by confidence calibration). */
-export interface ScoredCandidate extends RankedCandidate {
-  /** best cosine to the title or one example question (body discounted) */
-  nearest: number;
-  /** cosine to the article centroid */
-  centroid: number;
-  /** share of the query's weight (idf², words only) found anywhere in the article */
-  matched: number;
-  /** probability the article classifier gives this article (0 without a classifier) */
-  prob: number;
-  /** best other classifier probability (0 without a classifier) */
-  rivalProb: number;
-  /** best cosine between the query's word-vector mean and a title/question's (0 without vectors) */
-  semantic: number;
-}
-
-export interface RankingOptions {
-  features: FeatureOptions;
-  /** weight of the nearest-example cosine in the score; the centroid gets the rest */
-  nearestWeight: number;
-  /** discount of a body match relative to a question match */
-  bodyWeight: number;
-  /** query features present in more than this share of articles are skipped */
-  maxDfShare: number;
-  /** query features kept at most (highest weight first) */
-  maxQueryFeatures: number;
-  /**
-   * above this many articles, query words known to the index get no character n-grams
-   * (they then only serve typos); keeps large indexes fast, costs ~1 point of top1
-   */
-  queryCharGramsForUnknownOnlyAbove: number;
-  /** KBs with at most this many articles get a softmax classifier re-ranker */
-  classifierMaxArticles: number;
-  /** weight of the classifier probability added to the retrieval score */
-  classifierWeight: number;
-  /** retrieval candidates re-ranked by the classifier */
-  rerankPool: number;
-  /** folds for cross-fitted classifiers (calibration probes see honest scores) */
-  classifierFolds: number;
-  /**
-   * stop-word weight in the classifier's input, relative to a content word: the classifier
-   * learns its own feature weights, so stop words ("why", "how", "not") that tell close
-   * intents apart need not be pre-shrunk for it as they are for retrieval (features.stopWord).
-   * Default = features.stopWord (the classifier sees the retrieval vectors); 1 moved
-   * banking77 k5 coverage +3.9 points but k20 coverage -0.9, so it is not the default.
-   */
-  classifierStopWordWeight: number;
-  /** the classifier also sees character n-grams (slower to train, ~+1 point top1) */
-  classifierCharGrams: boolean;
-  /** folds of articles for cross-fitted out-of-scope probes */
-  classifierArticleFolds: number;
-  /** no classifier when (training examples × articles) exceeds this (training cost bound) */
-  classifierMaxWork: number;
-  /** customer queries use the mean of the fold models rather than the main model */
-  averageFoldModels: boolean;
-  softmax: SoftmaxOptions;
-  /**
-   * weight of the text's word-vector mean (unit length) in the classifier input, whose sparse
-   * part also has unit length; 2 beat 1 and 3 on banking77 (k5 top1 +1.4 points over 1)
-   */
-  classifierVectorWeight: number;
-  /** weight of the best word-vector cosine to a title/question in the score */
-  semanticWeight: number;
-}
 
 export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   features: DEFAULT_FEATURE_OPTIONS,

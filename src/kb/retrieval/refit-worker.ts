@@ -4,7 +4,8 @@
  * fresh index from the articles it carries, so the worker keeps no state but the word vectors.
  */
 import { parentPort } from 'node:worker_threads';
-import { KbIndex, type IndexedArticle, type RankingOptions } from './kb-index.ts';
+import { KbIndex } from './kb-index.ts';
+import type { IndexedArticle, RankingOptions } from './ranking.ts';
 import type { CalibrationOptions } from './calibration.ts';
 import { installedWordVectors } from './word-vectors.ts';
 

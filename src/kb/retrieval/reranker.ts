@@ -8,7 +8,7 @@
  * re-weighted, unit length) plus, where the index has word vectors, the sentence vector.
  */
 import { logits, softmaxInPlace, trainSoftmax, type SoftmaxModel, type TrainingExample } from './classifier.ts';
-import type { IndexedArticle, RankingOptions, ScoredCandidate } from './kb-index.ts';
+import type { IndexedArticle, RankingOptions, ScoredCandidate } from './ranking.ts';
 import type { VectorStore } from './vector-store.ts';
 
 /** The main model in portable form: features by name, weights in one transferable buffer. */

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SolodeskError } from '../../core/errors.ts';
+import { SolodeskError } from '../../errors.ts';
 import { normalizeText } from './normalize.ts';
 import { segmentNormalized } from './tokenizer.ts';
 

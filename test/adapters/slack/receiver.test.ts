@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
 import { loadConfig } from '../../../src/config/env.ts';
-import { OverloadedError } from '../../../src/core/errors.ts';
+import { OverloadedError } from '../../../src/errors.ts';
 import { dmMessageEvent } from '../../fixtures/slack/events.ts';
 import { blockActionsBody, eventCallbackBody, FORM, postSigned, slashCommandBody, urlVerificationBody } from '../../fakes/slack-signing.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack-web-api.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomerSender, splitText } from '../../../src/adapters/slack/customer-channel.ts';
 import { createSlackClient, mapSlackError, slackCall } from '../../../src/adapters/slack/send.ts';
-import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/core/errors.ts';
+import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/errors.ts';
 import type { CustomerDelivery, Delivery } from '../../../src/core/ports.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack-web-api.ts';
 import { silentLogger } from '../../support/silent-logger.ts';

@@ -1,7 +1,7 @@
 import { Bot } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelegramSender } from '../../../src/adapters/telegram/send.ts';
-import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/core/errors.ts';
+import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/errors.ts';
 import type { Delivery } from '../../../src/core/ports.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { startFakeTelegram, telegramErrors, type FakeTelegram } from '../../fakes/telegram-bot-api.ts';

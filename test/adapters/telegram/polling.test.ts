@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OverloadedError } from '../../../src/core/errors.ts';
+import { OverloadedError } from '../../../src/errors.ts';
 import type { CoreApi } from '../../../src/core/ports.ts';
 import { startFakeTelegram, type FakeTelegram } from '../../fakes/telegram-bot-api.ts';
 import { groupMentionUpdate, photoUpdate, textUpdate } from '../../fixtures/telegram/updates.ts';

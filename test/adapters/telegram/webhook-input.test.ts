@@ -3,7 +3,7 @@
  * status that changes nothing it should not — through the real channel on our HTTP server.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { OverloadedError } from '../../../src/core/errors.ts';
+import { OverloadedError } from '../../../src/errors.ts';
 import { textUpdate } from '../../fixtures/telegram/updates.ts';
 import { SECRET, startHarness, type Harness } from './harness.ts';
 
