@@ -1,26 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
-import type { ChannelContext, ChannelParts } from './adapters/channel.ts';
-import { ConsoleChannel } from './adapters/console/console-channel.ts';
+import type { TerminalOptions } from './adapters/console/index.ts';
+import { requireFounderConsole } from './config/founder-console.ts';
+import type { ChannelAdapter, ChannelContext } from './core/channel-adapter.ts';
 import { FOUNDER_CHANNEL } from './core/ports.ts';
 import { createDesk, importSampleKbIfEmpty } from './desk.ts';
-import type { PartsFactory, ServiceContext, ServicePart } from './service.ts';
+import { SolodeskError } from './errors.ts';
+import type { PartsFactory, ServicePart } from './service.ts';
 
 // What `solodesk start` and `solodesk chat` run: the KB, the outbox dispatcher, and every
-// configured channel. A channel that cannot be built or started is logged and left out; the
-// others go on (DESIGN.md §3).
+// configured channel. Channels are a list: each one that is configured is built (its platform SDK
+// imported only then), its senders go to the dispatcher, and its lifecycle becomes a service
+// part. One that cannot be built is logged and left out; the others go on (DESIGN.md §3).
 
-export interface TerminalOptions {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  /** Called when the terminal's input has ended (piped input read to the end). */
-  onEnd?: () => void;
-  /** Called on Ctrl-C when the console reads a terminal itself (readline's 'SIGINT'). */
-  onInterrupt?: () => void;
+export type { TerminalOptions } from './adapters/console/index.ts';
+
+/** One entry of the channel list. */
+interface ChannelEntry {
+  name: string;
+  /** Its credentials are set (or, for the console, a terminal was given). */
+  configured: boolean;
+  build(): Promise<ChannelAdapter>;
 }
 
 export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFactory {
   return async (context) => {
+    // Also checked by the CLI before anything starts; here for every composition of the desk.
+    requireFounderConsole(context.config, { terminal: options.terminal !== undefined });
     const desk = createDesk(context);
     const channelContext: ChannelContext = { ...context, core: desk.core, kb: desk.kb };
     const parts: ServicePart[] = [
@@ -61,71 +65,50 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
       },
       stop: async () => clearInterval(learning),
     });
-    // Platform SDKs are loaded only for the channels that are configured.
-    const channels: Array<[string, () => Promise<ChannelParts>]> = [];
-    if (context.config.telegram) {
-      channels.push(['telegram', async () => (await import('./adapters/telegram/index.ts')).createTelegramChannel(channelContext)]);
-    }
-    if (context.config.slack) {
-      channels.push(['slack', async () => (await import('./adapters/slack/index.ts')).createSlackChannel(channelContext)]);
-    }
-    if (context.config.wechaty) {
-      context.logger.warn('WECHATY_PUPPET is set, but this version has no WeChat channel yet; WeChat stays off');
-    }
-    for (const [name, build] of channels) {
+
+    const { config } = context;
+    const terminal = options.terminal;
+    // In this order: the console comes last, and answers escalations itself only when no channel
+    // before it registered a founder console (also when that channel could not be built).
+    const channels: ChannelEntry[] = [
+      {
+        name: 'telegram',
+        configured: config.telegram !== undefined,
+        build: async () => (await import('./adapters/telegram/index.ts')).createTelegramChannel(channelContext),
+      },
+      {
+        name: 'slack',
+        configured: config.slack !== undefined,
+        build: async () => (await import('./adapters/slack/index.ts')).createSlackChannel(channelContext),
+      },
+      {
+        name: 'wechat',
+        configured: config.wechaty !== undefined,
+        build: async () => {
+          throw new SolodeskError('channel_unavailable', 'WECHATY_PUPPET is set, but this version has no WeChat channel yet; WeChat stays off');
+        },
+      },
+      {
+        name: 'console',
+        configured: terminal !== undefined,
+        build: async () =>
+          (await import('./adapters/console/index.ts')).createConsoleChannel(channelContext, {
+            terminal: terminal!,
+            prisma: context.db.prisma,
+            founderHere: !desk.core.dispatcher.channels.includes(FOUNDER_CHANNEL),
+          }),
+      },
+    ];
+    for (const entry of channels) {
+      if (!entry.configured) continue;
       try {
-        const built = await build();
-        for (const sender of built.senders) desk.core.dispatcher.registerSender(sender);
-        parts.push({ ...built.part, name });
+        const adapter = await entry.build();
+        for (const sender of adapter.senders) desk.core.dispatcher.registerSender(sender);
+        parts.push({ name: adapter.name, start: () => adapter.start(), stop: () => adapter.stop() });
       } catch (error) {
-        context.logger.error({ err: error, channel: name }, `${name} could not be set up; the other channels go on`);
+        context.logger.error({ err: error, channel: entry.name }, `${entry.name} could not be set up; the other channels go on`);
       }
     }
-    if (options.terminal) parts.push(terminalPart(context, desk.core, options.terminal));
     return parts;
   };
-}
-
-function terminalPart(context: ServiceContext, core: ReturnType<typeof createDesk>['core'], terminal: TerminalOptions): ServicePart {
-  const founderHere = !core.dispatcher.channels.includes(FOUNDER_CHANNEL);
-  const channel = new ConsoleChannel({
-    core,
-    prisma: context.db.prisma,
-    input: terminal.input,
-    output: terminal.output,
-    founderHere,
-    sessionId: randomBytes(4).toString('hex'),
-    userName: safeUserName(),
-    ...(terminal.onInterrupt ? { onInterrupt: terminal.onInterrupt } : {}),
-  });
-  for (const sender of channel.senders) core.dispatcher.registerSender(sender);
-  let running: Promise<void> | undefined;
-  return {
-    name: 'console',
-    start: async () => {
-      running = channel.run().then(
-        () => terminal.onEnd?.(),
-        (error: unknown) => {
-          context.logger.error({ err: error }, 'console channel failed');
-          terminal.onEnd?.();
-        },
-      );
-    },
-    stop: async () => {
-      // Stop reading the terminal: an open readline keeps the process alive after everything
-      // else stopped, and a later keystroke would reach a closed database.
-      channel.close();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, 1_000)))]);
-      clearTimeout(timer);
-    },
-  };
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username || 'console-user';
-  } catch {
-    return 'console-user';
-  }
 }

@@ -6,6 +6,7 @@ import type { Database } from './db/open-database.ts';
 import { DEFAULT_THRESHOLDS } from './kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseOptions, type KnowledgeBaseService } from './kb/knowledge-base-service.ts';
 import { importKbDirectory } from './kb/markdown.ts';
+import type { Clock } from './observability/clock.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 
@@ -19,7 +20,7 @@ export interface Desk {
   core: Core;
 }
 
-export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics; kb?: Pick<KnowledgeBaseOptions, 'refitPendingAfterMs'> }): Desk {
+export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics; kb?: Pick<KnowledgeBaseOptions, 'refitPendingAfterMs'>; clock?: Clock }): Desk {
   const { config } = deps;
   const kb = createKnowledgeBase(deps.db.prisma, {
     thresholds: {
@@ -34,6 +35,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
     kb,
     logger: deps.logger,
     metrics: deps.metrics,
+    ...(deps.clock ? { clock: deps.clock } : {}),
     settings: {
       ...(config.businessHours ? { businessHours: config.businessHours } : {}),
       ...(config.floodLimitPerMinute ? { floodLimitPerMinute: config.floodLimitPerMinute } : {}),

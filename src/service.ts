@@ -28,6 +28,8 @@ export interface ServiceContext {
   metrics: Metrics;
   db: Database;
   http: HttpServer;
+  /** The service's clock, which the core's pipeline and queues use too. */
+  clock?: Clock;
 }
 
 export interface RunningService {
@@ -94,7 +96,7 @@ export async function startService(config: Config, options: ServiceOptions): Pro
     signal?.throwIfAborted();
     const migration = await db.migrate();
     logger.info({ applied: migration.applied, database: db.kind }, 'database migrated');
-    const context: ServiceContext = { config, logger, metrics, db, http };
+    const context: ServiceContext = { config, logger, metrics, db, http, clock };
     for (const part of (await options.parts?.(context)) ?? []) {
       signal?.throwIfAborted();
       const supervised = new SupervisedPart(part, { logger, metrics, clock, retry });

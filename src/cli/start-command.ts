@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { deskParts, type TerminalOptions } from '../channels.ts';
 import type { Config } from '../config/env.ts';
+import { requireFounderConsole } from '../config/founder-console.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startService } from '../service.ts';
 import { installProcessLifecycle, serveUntilStopped } from './process-lifecycle.ts';
@@ -14,6 +15,8 @@ export function registerStartCommand(program: Command): void {
       runCommand(async (config) => {
         // With no platform at all, the terminal is the chat app (when there is a person at it).
         const interactive = !hasAnyChannel(config) && Boolean(process.stdin.isTTY);
+        // Before the port and the database: a desk whose escalations reach nobody does not start.
+        requireFounderConsole(config, { terminal: interactive });
         const logger = createLogger({ level: config.logLevel ?? (interactive ? 'warn' : undefined) });
         const lifecycle = installProcessLifecycle(logger);
         const terminal: TerminalOptions | undefined = interactive

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ArticleView, RankedArticle } from '../kb/knowledge-base.ts';
+import { encodeCustomerAction } from './customer-action.ts';
 import type { PendingOffer } from './decide-reply.ts';
 import { enqueueCustomerMessage, type ConversationRef, type Tx } from './outbox.ts';
 import { phrases, type ReplyLanguage } from './phrases.ts';
@@ -7,9 +8,6 @@ import type { KbCandidateSummary } from './ports.ts';
 
 // What the bot sends when the KB has something: an article (with "did this help?"), or a short
 // "did you mean" list the customer picks from.
-
-export const feedbackAction = (vote: 'up' | 'down', messageId: string) => `fb:${vote}:${messageId}`;
-export const pickAction = (offerId: string, n: number) => `pick:${offerId}:${n}`;
 
 export function articleText(article: Pick<ArticleView, 'title' | 'body'>): string {
   return article.body.trim() ? `**${article.title}**\n\n${article.body.trim()}` : `**${article.title}**`;
@@ -37,8 +35,8 @@ export async function sendArticle(
     ...(input.threadId ? { threadId: input.threadId } : {}),
     buttonsPrompt: say.helped,
     buttons: (id) => [
-      { action: feedbackAction('up', id), label: '👍' },
-      { action: feedbackAction('down', id), label: '👎' },
+      { action: encodeCustomerAction({ kind: 'feedback', vote: 'up', messageId: id }), label: '👍' },
+      { action: encodeCustomerAction({ kind: 'feedback', vote: 'down', messageId: id }), label: '👎' },
     ],
   });
   await tx.conversation.update({
@@ -87,8 +85,12 @@ export async function offerSuggestions(
     ...(input.threadId ? { threadId: input.threadId } : {}),
     buttonsPrompt: say.numberedPrompt,
     buttons: () => [
-      ...input.articles.map((a, i) => ({ action: pickAction(offer.id, i + 1), label: a.title })),
-      { action: pickAction(offer.id, 0), label: say.noneOfThese },
+      // The KB suggests at most three (kb/decision.ts); the encoder refuses a fourth.
+      ...input.articles.map((a, i) => ({
+        action: encodeCustomerAction({ kind: 'pick', offerId: offer.id, choice: (i + 1) as 1 | 2 | 3 }),
+        label: a.title,
+      })),
+      { action: encodeCustomerAction({ kind: 'none_of_these', offerId: offer.id }), label: say.noneOfThese },
     ],
   });
   return offer;

@@ -13,19 +13,26 @@ export interface ClaimOptions {
   where?: Prisma.Sql;
   /** The claimed row's columns to return, on alias `o`. */
   returning: Prisma.Sql;
+  /**
+   * What "now" is for due rows and for the lease's end: the caller's clock, so one clock decides
+   * both when a row was put back and when it is due again. The database's now() when absent.
+   */
+  now?: Date;
 }
 
 export function claimChatHeads<T>(prisma: PrismaClient, options: ClaimOptions): Promise<T[]> {
   const table = Prisma.raw(`"${options.table}"`);
+  // The columns are TIMESTAMP(3) holding UTC (Prisma's convention): the instant is compared as UTC.
+  const now = options.now ? Prisma.sql`(${options.now.toISOString()}::timestamptz AT TIME ZONE 'UTC')` : Prisma.sql`now()`;
   return prisma.$queryRaw<T[]>`
     UPDATE ${table} AS o
-       SET "lockedUntil" = now() + make_interval(secs => ${options.leaseMs / 1000}),
+       SET "lockedUntil" = ${now} + make_interval(secs => ${options.leaseMs / 1000}),
            attempts = o.attempts + 1
      WHERE o.id IN (
        SELECT c.id FROM ${table} AS c
         WHERE c.status = 'pending'
-          AND c."nextAttemptAt" <= now()
-          AND (c."lockedUntil" IS NULL OR c."lockedUntil" < now())
+          AND c."nextAttemptAt" <= ${now}
+          AND (c."lockedUntil" IS NULL OR c."lockedUntil" < ${now})
           ${options.where ?? Prisma.empty}
           AND NOT EXISTS (
             SELECT 1 FROM ${table} AS e

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
+import { systemClock, type Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { handleAction } from './customer-actions.ts';
@@ -30,22 +31,27 @@ export function createCore(deps: {
   dispatcher?: DispatcherOptions;
   inbox?: InboxOptions;
   processor?: InboxProcessorOptions;
-  now?: () => Date;
+  /**
+   * The one clock of the core: decisions, timestamps, what the queues find due, backoffs and
+   * poll timers all read it, so a test moves time instead of waiting. Real time by default.
+   */
+  clock?: Clock;
 }): Core {
   const settings: CoreSettings = { ...DEFAULT_CORE_SETTINGS, ...deps.settings };
+  const clock = deps.clock ?? systemClock;
   const pipeline: PipelineDeps = {
     prisma: deps.prisma,
     kb: deps.kb,
     settings,
     logger: deps.logger,
     metrics: deps.metrics,
-    ...(deps.now ? { now: deps.now } : {}),
+    clock,
   };
-  const dispatcher = new OutboxDispatcher(deps.prisma, deps, deps.dispatcher);
+  const dispatcher = new OutboxDispatcher(deps.prisma, { logger: deps.logger, metrics: deps.metrics, clock }, deps.dispatcher);
   // The processor yields to the inbox's intake, and the inbox wakes the processor once it stored.
   const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake() }, deps.inbox);
   const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor, inbox);
-  const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, ...(deps.now ? { now: deps.now } : {}) });
+  const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, now: () => new Date(clock.now()) });
   // Whatever a call enqueued goes out now rather than at the next poll.
   const thenWake = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -55,6 +61,7 @@ export function createCore(deps: {
     };
   const founder: FounderActions = {
     reply: thenWake(founderActions.reply),
+    note: founderActions.note,
     resolve: thenWake(founderActions.resolve),
     reopen: thenWake(founderActions.reopen),
     saveAsArticle: founderActions.saveAsArticle,

@@ -1,18 +1,17 @@
 import { Prisma } from '@prisma/client';
 import { sendArticle } from './answers.ts';
-import { readState } from './conversation-state.ts';
+import { readState, type ConversationState } from './conversation-state.ts';
+import { decodeCustomerAction, type CustomerActionKind } from './customer-action.ts';
 import { escalateToFounder } from './escalation.ts';
 import { lockChat, type PipelineDeps } from './inbound-pipeline.ts';
 import { enqueueCustomerMessage, type Tx } from './outbox.ts';
-import { phrases, replyLanguageOf } from './phrases.ts';
+import { phrases, replyLanguageOf, type ReplyLanguage } from './phrases.ts';
 import type { CustomerAction, InboundResult } from './ports.ts';
 
-// Button presses: 👍/👎 on an answer, a pick from a "did you mean" list. A press is stored like
-// a message (so a redelivered press is a no-op) and is checked against the conversation as it
-// is now, so a stale button is answered, never misapplied.
-
-const FEEDBACK = /^fb:(up|down):([0-9a-f-]{36})$/;
-const PICK = /^pick:([0-9a-f]{10}):([0-3])$/;
+// Button presses: 👍/👎 on an answer, a pick from a "did you mean" list. A press is stored as a
+// message of kind `action` (so a redelivered press is a no-op, and it shows in the history
+// without passing for something the customer wrote) and is checked against the conversation as
+// it is now, so a stale button is answered, never misapplied.
 
 export async function handleAction(deps: PipelineDeps, action: CustomerAction): Promise<InboundResult> {
   try {
@@ -24,7 +23,7 @@ export async function handleAction(deps: PipelineDeps, action: CustomerAction): 
 }
 
 async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): Promise<InboundResult> {
-  const now = deps.now?.() ?? new Date();
+  const now = new Date(deps.clock.now());
   await lockChat(tx, action.channel, action.externalChatId);
   const platformMessageId = `action:${action.platformEventId}`;
   const seen = await tx.message.findUnique({
@@ -36,105 +35,151 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
     orderBy: { createdAt: 'desc' },
   });
   if (!conversation) return { duplicate: false, outcome: 'ignored' };
-  const label = describe(action.action);
+  const decoded = decodeCustomerAction(action.action);
   await tx.message.create({
     data: {
       conversationId: conversation.id,
       direction: 'inbound',
       author: 'customer',
       authorRef: action.externalUserId,
-      text: label,
+      kind: 'action',
+      text: describe(decoded),
       channel: action.channel,
       platformMessageId,
       raw: { action: action.action },
     },
   });
-  const state = readState(conversation.state);
   const lastCustomerText = await tx.message.findFirst({
-    where: { conversationId: conversation.id, author: 'customer', NOT: { text: { startsWith: '[pressed' } } },
+    where: { conversationId: conversation.id, author: 'customer', kind: 'text' },
     orderBy: { createdAt: 'desc' },
   });
+  const state = readState(conversation.state);
   const language = replyLanguageOf(lastCustomerText?.text ?? '');
-  const say = phrases(language);
   const threadId = state.replyThreadId;
-  const base = { duplicate: false, conversationId: conversation.id };
-  const setState = (patch: object) =>
-    tx.conversation.update({ where: { id: conversation.id }, data: { state: { ...state, ...patch } as Prisma.InputJsonValue } });
-
-  const feedback = FEEDBACK.exec(action.action);
-  if (feedback) {
-    const [, vote, messageId] = feedback;
-    const answered = await tx.message.findFirst({ where: { id: messageId, conversationId: conversation.id } });
-    if (!answered) return { ...base, outcome: 'stale' };
-    const already = await tx.feedback.findFirst({ where: { messageId } });
-    if (already) return { ...base, outcome: 'already_rated' };
-    await tx.feedback.create({
-      data: { conversationId: conversation.id, messageId, articleId: answered.articleId, score: vote === 'up' ? 5 : 1 },
-    });
-    if (vote === 'up') {
-      await enqueueCustomerMessage(tx, { conversation, text: say.thanksFeedback, author: 'system', ...(threadId ? { threadId } : {}) });
-      return { ...base, outcome: 'feedback_up' };
-    }
-    // A rejected answer teaches nothing; the founder takes over.
-    await setState({ lesson: null });
-    if (conversation.status !== 'escalated' && conversation.status !== 'waiting_customer') {
-      await escalateToFounder(tx, {
-        conversationId: conversation.id,
-        reason: 'customer_rejected_answer',
-        question: lastCustomerText?.text ?? '',
-        attachments: [],
-        language,
-        ...(threadId ? { threadId } : {}),
-        ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
-        now,
-        customerText: say.sorryEscalating,
-      });
-    }
-    return { ...base, outcome: 'feedback_down' };
+  const press: Press = {
+    deps,
+    tx,
+    conversation,
+    state,
+    question: lastCustomerText?.text ?? '',
+    language,
+    threadId,
+    now,
+    base: { duplicate: false, conversationId: conversation.id },
+    reply: (text) => enqueueCustomerMessage(tx, { conversation, text, author: 'system', ...(threadId ? { threadId } : {}) }),
+    setState: (patch) =>
+      tx.conversation.update({ where: { id: conversation.id }, data: { state: { ...state, ...patch } as Prisma.InputJsonValue } }),
+  };
+  switch (decoded?.kind) {
+    case 'feedback':
+      return onFeedback(press, decoded);
+    case 'pick':
+    case 'none_of_these':
+      return onPick(press, decoded);
+    case undefined:
+      // Not a button this desk made (or one from a format it no longer reads): said to be stale.
+      await press.reply(phrases(language).staleChoice);
+      return { ...press.base, outcome: 'stale' };
   }
+}
 
-  const pick = PICK.exec(action.action);
-  const offer = state.offer;
+/** One press being applied: the conversation as it is now and what every outcome needs. */
+interface Press {
+  deps: PipelineDeps;
+  tx: Tx;
+  conversation: Prisma.ConversationGetPayload<object>;
+  state: ConversationState;
+  /** The customer's last written message (never a press): the question a 👎 hands over. */
+  question: string;
+  language: ReplyLanguage;
+  threadId: string | undefined;
+  now: Date;
+  base: { duplicate: false; conversationId: string };
+  reply(text: string): Promise<unknown>;
+  setState(patch: Partial<ConversationState>): Promise<unknown>;
+}
+
+async function onFeedback(press: Press, action: Extract<CustomerActionKind, { kind: 'feedback' }>): Promise<InboundResult> {
+  const { tx, conversation, base, threadId, deps } = press;
+  const answered = await tx.message.findFirst({ where: { id: action.messageId, conversationId: conversation.id } });
+  if (!answered) return { ...base, outcome: 'stale' };
+  const already = await tx.feedback.findFirst({ where: { messageId: action.messageId } });
+  if (already) return { ...base, outcome: 'already_rated' };
+  await tx.feedback.create({
+    data: { conversationId: conversation.id, messageId: action.messageId, articleId: answered.articleId, score: action.vote === 'up' ? 5 : 1 },
+  });
+  const say = phrases(press.language);
+  if (action.vote === 'up') {
+    await press.reply(say.thanksFeedback);
+    return { ...base, outcome: 'feedback_up' };
+  }
+  // A rejected answer teaches nothing; the founder takes over.
+  await press.setState({ lesson: null });
+  if (conversation.status !== 'escalated' && conversation.status !== 'waiting_customer') {
+    await escalateToFounder(tx, {
+      conversationId: conversation.id,
+      reason: 'customer_rejected_answer',
+      question: press.question,
+      attachments: [],
+      language: press.language,
+      ...(threadId ? { threadId } : {}),
+      ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
+      now: press.now,
+      customerText: say.sorryEscalating,
+    });
+  }
+  return { ...base, outcome: 'feedback_down' };
+}
+
+async function onPick(press: Press, action: Extract<CustomerActionKind, { kind: 'pick' | 'none_of_these' }>): Promise<InboundResult> {
+  const { tx, conversation, base, threadId, deps, now } = press;
+  const say = phrases(press.language);
+  const offer = press.state.offer;
   const fresh = offer && now.getTime() - Date.parse(offer.at) <= deps.settings.offerTtlMs;
-  if (!pick || !offer || offer.id !== pick[1] || !fresh || conversation.status === 'resolved') {
-    await enqueueCustomerMessage(tx, { conversation, text: say.staleChoice, author: 'system', ...(threadId ? { threadId } : {}) });
+  if (!offer || offer.id !== action.offerId || !fresh || conversation.status === 'resolved') {
+    await press.reply(say.staleChoice);
     return { ...base, outcome: 'stale' };
   }
-  const n = Number(pick[2]);
-  if (n === 0) {
+  if (action.kind === 'none_of_these') {
     await escalateToFounder(tx, {
       conversationId: conversation.id,
       reason: 'no_suggestion_fit',
       question: offer.question,
       attachments: [],
       candidates: offer.articles,
-      language,
+      language: press.language,
       ...(threadId ? { threadId } : {}),
       ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
       now,
     });
-    await setState({ offer: null, lesson: null });
+    await press.setState({ offer: null, lesson: null });
     return { ...base, outcome: 'escalate' };
   }
-  const chosen = offer.articles[n - 1];
+  const chosen = offer.articles[action.choice - 1];
   const article = chosen ? await tx.article.findUnique({ where: { id: chosen.articleId } }) : null;
   if (!article || article.status !== 'published') {
-    await enqueueCustomerMessage(tx, { conversation, text: say.staleChoice, author: 'system', ...(threadId ? { threadId } : {}) });
-    await setState({ offer: null });
+    await press.reply(say.staleChoice);
+    await press.setState({ offer: null });
     return { ...base, outcome: 'stale' };
   }
-  await sendArticle(tx, { conversation, article, confidence: 1, language, ...(threadId ? { threadId } : {}), now });
-  await setState({
+  await sendArticle(tx, { conversation, article, confidence: 1, language: press.language, ...(threadId ? { threadId } : {}), now });
+  await press.setState({
     offer: null,
     lesson: { articleId: article.id, question: offer.question, at: now.toISOString(), customerId: conversation.customerId },
   });
   return { ...base, outcome: 'pick' };
 }
 
-function describe(action: string): string {
-  if (action.startsWith('fb:up:')) return '[pressed 👍]';
-  if (action.startsWith('fb:down:')) return '[pressed 👎]';
-  const pick = PICK.exec(action);
-  if (pick) return pick[2] === '0' ? '[pressed: none of these]' : `[pressed: suggestion ${pick[2]}]`;
-  return '[pressed a button]';
+/** The press as the conversation history shows it (for people reading it; no code reads it back). */
+function describe(action: CustomerActionKind | null): string {
+  switch (action?.kind) {
+    case 'feedback':
+      return action.vote === 'up' ? '[pressed 👍]' : '[pressed 👎]';
+    case 'pick':
+      return `[pressed: suggestion ${action.choice}]`;
+    case 'none_of_these':
+      return '[pressed: none of these]';
+    case undefined:
+      return '[pressed a button]';
+  }
 }

@@ -99,6 +99,42 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
       }
     },
 
+    async note({ conversationId, text, founder, platformMessageId, attachments = [] }) {
+      try {
+        return await inTx(async (tx) => {
+          const conversation = await load(tx, conversationId);
+          if (platformMessageId) {
+            const seen = await tx.message.findUnique({
+              where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
+            });
+            if (seen) return { messageId: seen.id, duplicate: true };
+          }
+          // No outbox row, and the outbox refuses this kind: a note has no way out to the customer.
+          const kept = await tx.message.create({
+            data: {
+              conversationId,
+              direction: 'outbound',
+              author: 'founder',
+              kind: 'note',
+              authorRef: founder,
+              text,
+              attachments: attachments as Prisma.InputJsonValue,
+              channel: conversation.channel,
+              platformMessageId: platformMessageId ?? null,
+              deliveryState: 'not_applicable',
+            },
+          });
+          return { messageId: kept.id, duplicate: false };
+        });
+      } catch (error) {
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          const seen = await deps.prisma.message.findFirst({ where: { platformMessageId: platformMessageId ?? '' } });
+          return { messageId: seen?.id ?? '', duplicate: true };
+        }
+        throw error;
+      }
+    },
+
     resolve: ({ conversationId, founder }) => inTx(async (tx) => void (await load(tx, conversationId), await setStatus(tx, conversationId, 'resolved', founder))),
 
     reopen: ({ conversationId, founder }) => inTx(async (tx) => void (await load(tx, conversationId), await setStatus(tx, conversationId, 'escalated', founder))),
@@ -106,8 +142,9 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
     async saveAsArticle({ conversationId, founder, title, publish, articleSlug }) {
       const { question, answer } = await inTx(async (tx) => {
         await load(tx, conversationId);
+        // A note is the founder's aside and a files-only message has no answer in it: neither is an article.
         const reply = await tx.message.findFirst({
-          where: { conversationId, author: 'founder' },
+          where: { conversationId, author: 'founder', kind: 'text', text: { not: '' } },
           orderBy: { createdAt: 'desc' },
         });
         if (!reply) throw new SolodeskError('nothing_to_save', 'there is no founder reply in this conversation yet');
@@ -116,7 +153,7 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
             conversationId,
             author: 'customer',
             createdAt: { lte: reply.createdAt },
-            NOT: { text: { startsWith: '[pressed' } },
+            kind: 'text',
           },
           orderBy: { createdAt: 'desc' },
         });

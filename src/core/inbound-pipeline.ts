@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { KbAnswer, KnowledgeBase } from '../kb/knowledge-base.ts';
+import type { Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { offerSuggestions, sendArticle, summarize } from './answers.ts';
@@ -38,7 +39,8 @@ export interface PipelineDeps {
   settings: CoreSettings;
   logger: Logger;
   metrics: Metrics;
-  now?: () => Date;
+  /** The one clock of the core: what "now" is for every decision, timestamp and timer. */
+  clock: Clock;
 }
 
 type ConversationRow = Prisma.ConversationGetPayload<object>;
@@ -49,7 +51,7 @@ type ConversationRow = Prisma.ConversationGetPayload<object>;
  * reply it causes and the inbox row commit together or not at all.
  */
 export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessage, kb: KbAnswer | null): Promise<InboundResult> {
-  const now = deps.now?.() ?? new Date();
+  const now = new Date(deps.clock.now());
   await lockChat(tx, message.channel, message.externalChatId);
   const seen = await tx.message.findUnique({
     where: { channel_platformMessageId: { channel: message.channel, platformMessageId: message.platformMessageId } },

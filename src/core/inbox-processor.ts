@@ -9,7 +9,8 @@ import { PollingLoop } from './polling-loop.ts';
 // oldest pending row of a chat is claimable, so one customer's messages are decided in the order
 // they arrived. A row becomes `done` in the transaction that stores its message and replies, so a
 // crash at any point leaves it pending (decided again later) or done (never again): exactly-once
-// storage and replies, whatever dies when.
+// storage and replies, whatever dies when. Time is the core's one clock (`deps.clock`): what is
+// due, leases, backoffs, pruning and the poll timer.
 
 export interface InboxProcessorOptions {
   batchSize?: number;
@@ -74,6 +75,7 @@ export class InboxProcessor extends PollingLoop {
     super({
       pollIntervalMs: settings.pollIntervalMs,
       onError: (error) => this.deps.logger.error({ err: error }, 'inbox processing failed; retrying at the next poll'),
+      clock: deps.clock,
     });
     this.options = settings;
   }
@@ -94,7 +96,11 @@ export class InboxProcessor extends PollingLoop {
     return rows.length;
   }
 
-  /** Storing comes first: waits (in short macrotask sleeps, so sockets get their turn) while deliveries wait. */
+  /**
+   * Storing comes first: waits (in short macrotask sleeps, so sockets get their turn) while
+   * deliveries wait. Real time, not the core's clock: this gives the event loop to I/O, which a
+   * moved clock cannot make happen.
+   */
   private async yieldToIntake(): Promise<void> {
     const started = Date.now();
     while (this.intake?.underPressure() && Date.now() - started < this.options.maxYieldMs) {
@@ -106,9 +112,10 @@ export class InboxProcessor extends PollingLoop {
 
   /** At most every ten minutes: the inbox holds what is in flight and a week of history, not all of it. */
   private async pruneNowAndThen(): Promise<void> {
-    if (Date.now() - this.lastPrunedAt < 10 * 60_000) return;
-    this.lastPrunedAt = Date.now();
-    await this.prisma.inboundEvent.deleteMany({ where: { status: 'done', processedAt: { lt: new Date(Date.now() - this.options.keepDoneMs) } } });
+    const now = this.clock.now();
+    if (now - this.lastPrunedAt < 10 * 60_000) return;
+    this.lastPrunedAt = now;
+    await this.prisma.inboundEvent.deleteMany({ where: { status: 'done', processedAt: { lt: new Date(now - this.options.keepDoneMs) } } });
   }
 
   private claim(): Promise<InboxRow[]> {
@@ -117,6 +124,7 @@ export class InboxProcessor extends PollingLoop {
       leaseMs: this.options.leaseMs,
       batchSize: this.options.batchSize,
       returning: Prisma.sql`o.id, o.payload, o.attempts`,
+      now: this.now(),
     });
   }
 
@@ -134,7 +142,7 @@ export class InboxProcessor extends PollingLoop {
             where: { id: row.id },
             data: {
               status: 'done',
-              processedAt: new Date(),
+              processedAt: this.now(),
               lockedUntil: null,
               lastError: null,
               conversationId: decided.conversationId ?? null,
@@ -158,7 +166,7 @@ export class InboxProcessor extends PollingLoop {
   private async failed(row: InboxRow, error: unknown): Promise<void> {
     // Two processors raced past the duplicate check: the unique index decided, the message is stored.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      await this.prisma.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lockedUntil: null } });
+      await this.prisma.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: this.now(), lockedUntil: null } });
       this.deps.metrics.inboxProcessed.inc({ result: 'done' });
       return;
     }
@@ -174,7 +182,12 @@ export class InboxProcessor extends PollingLoop {
     const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (row.attempts - 1));
     await this.prisma.inboundEvent.update({
       where: { id: row.id },
-      data: { lockedUntil: null, lastError: reason, nextAttemptAt: new Date(Date.now() + backoff) },
+      data: { lockedUntil: null, lastError: reason, nextAttemptAt: this.now(backoff) },
     });
+  }
+
+  /** The clock's now, or that many milliseconds after it. */
+  private now(afterMs = 0): Date {
+    return new Date(this.clock.now() + afterMs);
   }
 }

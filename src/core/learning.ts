@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
+import type { Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { readState } from './conversation-state.ts';
 import { lockChat, type CoreSettings } from './inbound-pipeline.ts';
@@ -16,9 +17,9 @@ export async function teachFromPicks(deps: {
   kb: KnowledgeBase;
   settings: CoreSettings;
   logger: Logger;
-  now?: () => Date;
+  clock: Clock;
 }): Promise<number> {
-  const now = deps.now?.() ?? new Date();
+  const now = new Date(deps.clock.now());
   const due = new Date(now.getTime() - deps.settings.learnAfterMs).toISOString();
   const conversations = await deps.prisma.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM "Conversation"

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
+import { systemClock, type Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { claimChatHeads } from './claim-chat-heads.ts';
@@ -18,6 +19,10 @@ import type { Delivery, DeliveryPayload, SendResult, Sender } from './ports.ts';
 // the platform is called, so the only rows that can go out twice are those whose send was in
 // flight when the process died; they are sent again when their lease ends (at-least-once for that
 // window, counted as `resent_in_doubt`). Telegram and Slack offer no idempotency key to close it.
+//
+// One clock decides time here: what is due and when a lease ends (passed into the claim's SQL,
+// not the database's now()), backoffs, limits, timeouts and the poll timer. A test moves it
+// instead of waiting, and the app and the database never disagree about "now".
 
 export interface DispatcherOptions {
   batchSize?: number;
@@ -58,9 +63,10 @@ export class OutboxDispatcher extends PollingLoop {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly deps: { logger: Logger; metrics: Metrics },
+    private readonly deps: { logger: Logger; metrics: Metrics; clock?: Clock },
     options: DispatcherOptions = {},
   ) {
+
     const settings = {
       batchSize: 20,
       pollIntervalMs: 500,
@@ -77,8 +83,14 @@ export class OutboxDispatcher extends PollingLoop {
     super({
       pollIntervalMs: settings.pollIntervalMs,
       onError: (error) => this.deps.logger.error({ err: error }, 'outbox dispatch failed; retrying at the next poll'),
+      clock: deps.clock ?? systemClock,
     });
     this.options = settings;
+  }
+
+  /** The clock's now, or that many milliseconds after it. */
+  private now(afterMs = 0): Date {
+    return new Date(this.clock.now() + afterMs);
   }
 
   registerSender(sender: Sender): void {
@@ -104,6 +116,7 @@ export class OutboxDispatcher extends PollingLoop {
       leaseMs: this.options.leaseMs,
       batchSize: this.options.batchSize,
       where: Prisma.sql`AND c.channel IN (${Prisma.join(this.channels)})`,
+      now: this.now(),
       returning: Prisma.sql`o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId", o."sendingAt"`,
     });
   }
@@ -119,16 +132,16 @@ export class OutboxDispatcher extends PollingLoop {
       this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'resent_in_doubt' });
       this.deps.logger.warn({ outboxId: row.id, channel: row.channel }, 'a send was in flight when its dispatcher stopped; sending again (it may arrive twice)');
     }
-    await this.prisma.outbox.update({ where: { id: row.id }, data: { sendingAt: new Date() } });
+    await this.prisma.outbox.update({ where: { id: row.id }, data: { sendingAt: this.now() } });
     const delivery: Delivery = { id: row.id, channel: row.channel, payload: row.payload, attempt: row.attempts };
     let result: SendResult;
     try {
-      result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs);
+      result = await withTimeout(sender.send(delivery), this.options.sendTimeoutMs, this.clock);
     } catch (error) {
       await this.handleFailure(row, error);
       return true;
     }
-    this.lastSentToChat.set(row.chatKey, Date.now());
+    this.lastSentToChat.set(row.chatKey, this.clock.now());
     this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'sent' });
     await this.recordSent({ row, platformIds: result.platformMessageIds ?? [] });
     return true;
@@ -137,7 +150,7 @@ export class OutboxDispatcher extends PollingLoop {
   /** Records a send that went out, retrying the record (never the send); keeps it for later if the database is away. */
   private async recordSent(sent: UnrecordedSend): Promise<void> {
     for (const delayMs of [0, ...this.options.recordRetryDelaysMs]) {
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (delayMs > 0) await new Promise((resolve) => this.clock.setTimeout(() => resolve(undefined), delayMs));
       try {
         await this.markSent(sent.row, sent.platformIds);
         return;
@@ -157,7 +170,7 @@ export class OutboxDispatcher extends PollingLoop {
 
   /** Milliseconds until this send is within the sender's limits (0 = go now). */
   private waitForLimits(sender: Sender, chatKey: string): number {
-    const now = Date.now();
+    const now = this.clock.now();
     const perChat = sender.limits?.perChatIntervalMs ?? 0;
     const last = this.lastSentToChat.get(chatKey);
     if (perChat > 0 && last !== undefined && now - last < perChat) return perChat - (now - last);
@@ -175,7 +188,7 @@ export class OutboxDispatcher extends PollingLoop {
   private async release(row: OutboxRow, delayMs: number): Promise<void> {
     await this.prisma.outbox.update({
       where: { id: row.id },
-      data: { attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(Date.now() + delayMs) },
+      data: { attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: this.now(delayMs) },
     });
   }
 
@@ -183,7 +196,7 @@ export class OutboxDispatcher extends PollingLoop {
     await this.prisma.$transaction(async (tx) => {
       await tx.outbox.update({
         where: { id: row.id },
-        data: { status: 'sent', sentAt: new Date(), lockedUntil: null, lastError: null, platformMessageId: platformIds.join(',') || null },
+        data: { status: 'sent', sentAt: this.now(), lockedUntil: null, lastError: null, platformMessageId: platformIds.join(',') || null },
       });
       if (row.payload.type !== 'customer_message' || !row.messageId) return;
       const message = await tx.message.update({
@@ -212,7 +225,7 @@ export class OutboxDispatcher extends PollingLoop {
           lockedUntil: null,
           sendingAt: null,
           lastError: reason,
-          nextAttemptAt: new Date(Date.now() + error.retryAfterMs),
+          nextAttemptAt: this.now(error.retryAfterMs),
         },
       });
       return;
@@ -230,7 +243,7 @@ export class OutboxDispatcher extends PollingLoop {
     await this.prisma.outbox.update({
       where: { id: row.id },
       // The platform answered (or the send timed out): this row is no longer in doubt for a crash.
-      data: { lockedUntil: null, sendingAt: null, lastError: reason, nextAttemptAt: new Date(Date.now() + jittered) },
+      data: { lockedUntil: null, sendingAt: null, lastError: reason, nextAttemptAt: this.now(jittered) },
     });
   }
 
@@ -246,7 +259,7 @@ export class OutboxDispatcher extends PollingLoop {
       if (blocked) {
         await tx.channelIdentity.updateMany({
           where: { channel: message.conversation.channel, customerId: message.conversation.customerId },
-          data: { blockedAt: new Date() },
+          data: { blockedAt: this.now() },
         });
       }
       await enqueueFounderNotice(tx, {
@@ -265,12 +278,12 @@ function describeError(error: unknown): string {
   return text.slice(0, 500);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
+function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock): Promise<T> {
+  let timer: unknown;
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+      timer = clock.setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => clock.clearTimeout(timer));
 }

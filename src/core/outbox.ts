@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
+import { SolodeskError } from '../errors.ts';
 import type { OutboundMessage } from './messages.ts';
 import { FOUNDER_CHANNEL, type CustomerDelivery, type FounderNotice } from './ports.ts';
 
@@ -14,6 +15,17 @@ export interface ConversationRef {
   externalChatId: string;
 }
 
+/**
+ * The one rule no channel may break: a founder's private note never reaches a customer. Thrown by
+ * every function here that writes a customer delivery, whatever the caller passed.
+ */
+export class NoteNotSendableError extends SolodeskError {
+  constructor(messageId?: string) {
+    super('note_not_sendable', `a private note is never sent to a customer${messageId ? ` (message ${messageId})` : ''}`);
+  }
+}
+
+/** What a customer message is made of. It has no `kind`: whatever is enqueued here is sent text. */
 export interface CustomerMessageInput {
   conversation: ConversationRef;
   text: string;
@@ -30,6 +42,9 @@ export interface CustomerMessageInput {
 }
 
 export async function enqueueCustomerMessage(tx: Tx, input: CustomerMessageInput): Promise<string> {
+  // The type has no kind; this is for callers that get around it (a spread, an `as`, plain JS).
+  const kind = (input as { kind?: unknown }).kind;
+  if (kind === 'note') throw new NoteNotSendableError();
   const messageId = randomUUID();
   const message: OutboundMessage = {
     channel: input.conversation.channel,
@@ -46,6 +61,7 @@ export async function enqueueCustomerMessage(tx: Tx, input: CustomerMessageInput
       conversationId: input.conversation.id,
       direction: 'outbound',
       author: input.author,
+      kind: 'text',
       authorRef: input.authorRef ?? null,
       text: input.text,
       channel: input.conversation.channel,
@@ -55,23 +71,39 @@ export async function enqueueCustomerMessage(tx: Tx, input: CustomerMessageInput
       deliveryState: 'pending',
     },
   });
+  await enqueueStoredMessage(tx, { messageId, conversation: input.conversation, message });
+  await tx.conversation.update({ where: { id: input.conversation.id }, data: { lastMessageAt: new Date() } });
+  return messageId;
+}
+
+/**
+ * The gate every customer delivery goes through: writes the outbox row of a stored message,
+ * after reading the stored row's kind, so a note cannot be sent even by a caller that has its id.
+ */
+export async function enqueueStoredMessage(
+  tx: Tx,
+  input: { messageId: string; conversation: ConversationRef; message: OutboundMessage },
+): Promise<void> {
+  const stored = await tx.message.findUnique({ where: { id: input.messageId }, select: { kind: true, conversationId: true } });
+  if (stored === null || stored.conversationId !== input.conversation.id) {
+    throw new SolodeskError('message_not_found', `no message ${input.messageId} in conversation ${input.conversation.id}`);
+  }
+  if (stored.kind === 'note') throw new NoteNotSendableError(input.messageId);
   const payload: CustomerDelivery = {
     type: 'customer_message',
     conversationId: input.conversation.id,
-    messageId,
-    message,
+    messageId: input.messageId,
+    message: input.message,
   };
   await tx.outbox.create({
     data: {
-      messageId,
+      messageId: input.messageId,
       channel: input.conversation.channel,
       chatKey: `${input.conversation.channel}:${input.conversation.externalChatId}`,
-      target: { chatId: input.conversation.externalChatId, threadId: input.threadId ?? null },
+      target: { chatId: input.conversation.externalChatId, threadId: input.message.threadId ?? null },
       payload: payload as unknown as Prisma.InputJsonValue,
     },
   });
-  await tx.conversation.update({ where: { id: input.conversation.id }, data: { lastMessageAt: new Date() } });
-  return messageId;
 }
 
 export async function enqueueFounderNotice(tx: Tx, notice: FounderNotice): Promise<void> {

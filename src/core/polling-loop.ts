@@ -2,19 +2,28 @@
 // handles what is due and says how many rows it handled; rounds follow each other while there is
 // work, then the loop sleeps until the next poll (other processes enqueue too) or a wake().
 
+import { systemClock, type Clock } from '../observability/clock.ts';
+
 export interface PollingLoopOptions {
   pollIntervalMs: number;
   /** A round that threw: logged by the owner; the loop goes on at the next poll. */
   onError: (error: unknown) => void;
+  /** Sets the poll timer, so a test moves time instead of waiting for a poll (the system clock by default). */
+  clock?: Clock;
 }
 
 export abstract class PollingLoop {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private running: Promise<void> | undefined;
   private stopped = true;
   private wakeRequested = false;
 
-  constructor(private readonly loopOptions: PollingLoopOptions) {}
+  /** The owner's clock: the poll timer's, and the one the owner's rounds read. */
+  protected readonly clock: Clock;
+
+  constructor(private readonly loopOptions: PollingLoopOptions) {
+    this.clock = loopOptions.clock ?? systemClock;
+  }
 
   /** One round: claims what is due and handles it; returns how many rows it handled. */
   abstract runOnce(): Promise<number>;
@@ -27,7 +36,7 @@ export abstract class PollingLoop {
   /** Stops polling and waits for the round in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     await this.running;
   }
 
@@ -53,8 +62,8 @@ export abstract class PollingLoop {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
       this.running = this.loop().finally(() => {
         this.running = undefined;
         const again = this.wakeRequested;

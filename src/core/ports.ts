@@ -135,12 +135,22 @@ export interface CustomerAction {
 }
 
 export interface FounderActions {
-  /** Replies to the customer; returns the stored message id. */
   /**
    * Replies to the customer; returns the stored message id (empty when only files came and no
    * text). Files the founder attached are not relayed: the founder is told so in the thread.
    */
   reply(input: {
+    conversationId: string;
+    text: string;
+    founder: string;
+    platformMessageId?: string;
+    attachments?: Array<{ kind: string; name?: string }>;
+  }): Promise<{ messageId: string; duplicate: boolean }>;
+  /**
+   * Keeps a private note in the conversation: stored (kind `note`), deduped by the platform id like
+   * a reply, and never given an outbox row, so no channel can ever send it to the customer.
+   */
+  note(input: {
     conversationId: string;
     text: string;
     founder: string;

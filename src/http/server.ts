@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { RawHandler, WebhookRoute } from '../core/channel-adapter.ts';
 import { OverloadedError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -14,13 +15,10 @@ import type { Metrics } from '../observability/metrics.ts';
 /** What a platform is told to wait before delivering again while the desk cannot take work. */
 const RETRY_AFTER_SECONDS = 5;
 
-export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
-export interface HttpRoute {
-  method: 'GET' | 'POST';
-  path: string;
-  handler: RawHandler;
-}
+// The route type is core's (channels add routes through the ChannelAdapter port); re-exported
+// under the names this module has always had.
+export type { RawHandler };
+export type HttpRoute = WebhookRoute;
 
 export interface Readiness {
   ready: boolean;

@@ -79,6 +79,28 @@ describe('source layers', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('keeps each platform to its own folder: src/adapters/<platform>/ never imports another platform', () => {
+    // What two platforms share belongs in core (the ports) or in a layer both may import.
+    const platformOf = (file: string): string | undefined => /^adapters\/([^/]+)\//.exec(file)?.[1];
+    const wrong: string[] = [];
+    for (const [file, imports] of graph) {
+      const own = platformOf(file);
+      if (own === undefined) continue;
+      for (const target of imports.files) {
+        const other = platformOf(target);
+        if (other !== undefined && other !== own) wrong.push(`${file} → ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('builds every adapter the same way: adapters/<platform>/index.ts implements core\'s ChannelAdapter port', () => {
+    const platforms = readdirSync(join(SRC, 'adapters')).filter((name) => statSync(join(SRC, 'adapters', name)).isDirectory());
+    expect(platforms.length).toBeGreaterThanOrEqual(3);
+    const missing = platforms.filter((platform) => !graph.get(`adapters/${platform}/index.ts`)?.files.includes('core/channel-adapter.ts'));
+    expect(missing).toEqual([]);
+  });
+
   it('finds the imports it checks (the graph is not empty)', () => {
     expect(graph.get('core/create-core.ts')?.files).toContain('core/inbox.ts');
     expect(graph.get('channels.ts')?.files.length).toBeGreaterThan(3);

@@ -7,11 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-chat-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function chat(lines: string[]) {
+function chat(lines: string[], extraEnv: Record<string, string> = {}) {
   const { DATABASE_URL: _ignored, ...env } = process.env;
   return spawnSync('node', ['bin/solodesk.js', 'chat'], {
     input: lines.join('\n') + '\n',
-    env: { ...env, SOLODESK_DATA_DIR: dataDir },
+    env: { ...env, SOLODESK_DATA_DIR: dataDir, ...extraEnv },
     encoding: 'utf8',
   });
 }
@@ -46,5 +46,25 @@ describe('solodesk chat (console channel, piped)', () => {
     // a paraphrase is not answered by a KB this young, but the saved article is offered first
     const paraphrase = chat(['Do you have a public API?']);
     expect(paraphrase.stdout).toMatch(/Did you mean one of these\?\s+1\. Public API/);
+  });
+
+  it('is its own founder console: a chat app configured without founders does not stop it', () => {
+    // `solodesk start` refuses this configuration (no founder would see escalations); here the
+    // person at the terminal is the founder. Telegram points at a closed port: it stays down.
+    const ownDir = mkdtempSync(join(tmpdir(), 'solodesk-chat-telegram-'));
+    try {
+      const run = chat(['I want to talk to a human', '/reply Here I am.'], {
+        SOLODESK_DATA_DIR: ownDir,
+        TELEGRAM_BOT_TOKEN: '123456:ChatWithTelegramNoFounders',
+        TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+        LOG_LEVEL: 'silent',
+      });
+      expect(run.stderr).not.toMatch(/invalid configuration/);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/\[escalated to the founder: human_requested/);
+      expect(run.stdout).toMatch(/bot › Here I am\./);
+    } finally {
+      rmSync(ownDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,19 @@ describe('solodesk command line', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/DATABASE_URL/);
+  });
+
+  it('refuses a chat app with no founder console: one line naming the variables, before anything is touched', () => {
+    const untouched = join(dataDir, 'never-created');
+    const run = solodesk(['start'], { TELEGRAM_BOT_TOKEN: '123456:RefusedTokenValue', SOLODESK_DATA_DIR: untouched, PORT: '0' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^solodesk: invalid configuration: FOUNDER_TELEGRAM_IDS: TELEGRAM_BOT_TOKEN lets customers in/);
+    expect(lines[0]).toMatch(/SLACK_FOUNDER_CHANNEL/);
+    expect(run.stderr).not.toContain('RefusedTokenValue');
+    // Refused before the port and the database: no data folder was made.
+    expect(existsSync(untouched)).toBe(false);
   });
 
   it('migrates the embedded database, then finds it up to date', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
-import { founderConsoleOf } from '../../src/config/founder-console.ts';
+import { founderConsoleOf, founderConsoleProblem, requireFounderConsole } from '../../src/config/founder-console.ts';
+import { ConfigError } from '../../src/errors.ts';
 
 const telegram = { TELEGRAM_BOT_TOKEN: '123:abc', FOUNDER_TELEGRAM_IDS: '42' };
 const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh' };
@@ -19,4 +20,72 @@ describe('the founder console, chosen once from the configuration', () => {
     expect(founderConsoleOf(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc' }))).toBeNull();
     expect(founderConsoleOf(loadConfig({}))).toBeNull();
   });
+});
+
+describe('a customer channel with no founder console is refused at start', () => {
+  const problem = (env: Record<string, string>, terminal = false) => founderConsoleProblem(loadConfig(env), { terminal });
+
+  it('Telegram customers without FOUNDER_TELEGRAM_IDS and without a Slack founder channel', () => {
+    expect(problem({ TELEGRAM_BOT_TOKEN: '123:abc' })).toBe(
+      'FOUNDER_TELEGRAM_IDS: TELEGRAM_BOT_TOKEN lets customers in, but no founder console would see their escalations; ' +
+        'set FOUNDER_TELEGRAM_IDS to your Telegram user id, or SLACK_BOT_TOKEN with SLACK_FOUNDER_CHANNEL',
+    );
+  });
+
+  it('Slack customers without SLACK_FOUNDER_CHANNEL and without Telegram founders', () => {
+    expect(problem({ ...slack })).toBe(
+      "SLACK_FOUNDER_CHANNEL: SLACK_BOT_TOKEN lets customers in, but no founder console would see their escalations; " +
+        "set SLACK_FOUNDER_CHANNEL to your private channel's id, or TELEGRAM_BOT_TOKEN with FOUNDER_TELEGRAM_IDS",
+    );
+    // SLACK_FOUNDER_USERS may run founder commands, but without a channel escalations have nowhere to go.
+    expect(problem({ ...slack, SLACK_FOUNDER_USERS: 'U1' })).toMatch(/^SLACK_FOUNDER_CHANNEL: /);
+  });
+
+  it('both chat apps without either founder setting: one line naming both ways out', () => {
+    const line = problem({ TELEGRAM_BOT_TOKEN: '123:abc', ...slack });
+    expect(line).toBe(
+      "SLACK_FOUNDER_CHANNEL: TELEGRAM_BOT_TOKEN and SLACK_BOT_TOKEN let customers in, but no founder console would see their escalations; " +
+        "set SLACK_FOUNDER_CHANNEL to your private channel's id, or FOUNDER_TELEGRAM_IDS to your Telegram user id",
+    );
+    expect(line).not.toContain('\n');
+  });
+
+  it('is reported as a configuration problem: one ConfigError line, values never echoed', () => {
+    const config = loadConfig({ TELEGRAM_BOT_TOKEN: '123:SecretPart' });
+    const error = (() => {
+      try {
+        requireFounderConsole(config, { terminal: false });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(1);
+    expect((error as ConfigError).problems[0]).toMatch(/^FOUNDER_TELEGRAM_IDS: /);
+    expect((error as ConfigError).message).not.toContain('SecretPart');
+  });
+});
+
+describe('configurations that start', () => {
+  const starts = (env: Record<string, string>, terminal = false) => {
+    const config = loadConfig(env);
+    expect(founderConsoleProblem(config, { terminal })).toBeNull();
+    expect(() => requireFounderConsole(config, { terminal })).not.toThrow();
+  };
+
+  it('no chat app at all (the embedded desk, `solodesk start` with nothing configured)', () => starts({}));
+  it('Telegram with its founders', () => starts({ ...telegram }));
+  it('Slack with its founder channel', () => starts({ ...slack, SLACK_FOUNDER_CHANNEL: 'C123' }));
+  it('Slack in Socket Mode with its founder channel', () => starts({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_FOUNDER_CHANNEL: 'C123' }));
+  it('Telegram customers, the founder on Slack', () => starts({ TELEGRAM_BOT_TOKEN: '123:abc', ...slack, SLACK_FOUNDER_CHANNEL: 'C123' }));
+  it('Slack customers, the founder on Telegram', () => starts({ ...telegram, ...slack }));
+  it('both chat apps with both founder settings', () => starts({ ...telegram, ...slack, SLACK_FOUNDER_CHANNEL: 'C123' }));
+
+  it('any chat app when the terminal is the console (`solodesk chat`)', () => {
+    starts({ TELEGRAM_BOT_TOKEN: '123:abc' }, true);
+    starts({ ...slack }, true);
+    starts({ TELEGRAM_BOT_TOKEN: '123:abc', ...slack }, true);
+  });
+
+  it('WECHATY_PUPPET alone: this version has no WeChat channel, so no customer comes in', () => starts({ WECHATY_PUPPET: 'wechaty-puppet-mock' }));
 });

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/open-database.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
 import { createKnowledgeBase } from '../../src/kb/knowledge-base-service.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
+import { systemClock } from '../../src/observability/clock.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../support/test-desk.ts';
 import { silentLogger } from '../support/silent-logger.ts';
 
@@ -215,7 +216,7 @@ describe('the inbox processor', () => {
     await prisma.inboundEvent.createMany({
       data: [row('old-done', 'done', old), row('old-rejected', 'rejected', old), row('old-failed', 'failed', old), row('new-done', 'done', new Date())],
     });
-    const processor = new InboxProcessor(prisma, { prisma, kb: d.kb, settings: d.core.settings, logger: silentLogger(), metrics: createMetrics() });
+    const processor = new InboxProcessor(prisma, { prisma, kb: d.kb, settings: d.core.settings, logger: silentLogger(), metrics: createMetrics(), clock: systemClock });
     await processor.runOnce();
     const left = await prisma.inboundEvent.findMany({ select: { platformMessageId: true }, orderBy: { platformMessageId: 'asc' } });
     expect(left.map((r) => r.platformMessageId)).toEqual(['new-done', 'old-failed', 'old-rejected']);

@@ -2,11 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxDispatcher } from '../../src/core/outbox-dispatcher.ts';
 import { openDatabase, type Database } from '../../src/db/open-database.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
+import type { Sender } from '../../src/core/ports.ts';
+import { ManualClock } from '../observability/manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { RecordingSender } from '../support/test-desk.ts';
 import { silentLogger } from '../support/silent-logger.ts';
 
 const ROWS = 1_000;
+
+/**
+ * A clock that stands still at the present until the test moves it. Rows a test makes for it say
+ * when they are due on it (the database's default would be the wall clock, already past it).
+ */
+function startedNow(): ManualClock {
+  const clock = new ManualClock();
+  clock.advance(Date.now());
+  return clock;
+}
 
 describe('OutboxDispatcher', () => {
   let database: TestDatabase;
@@ -61,23 +73,97 @@ describe('OutboxDispatcher', () => {
   it('keeps a sender\'s per-chat gap: the second message to a chat waits, another chat does not', async () => {
     const prisma = database.db.prisma;
     await prisma.outbox.deleteMany();
+    const clock = startedNow();
     const row = (chat: string, text: string) => ({
       channel: 'paced',
       chatKey: `paced:${chat}`,
       target: { chatId: chat },
       payload: { type: 'customer_message', conversationId: 'x', messageId: text, message: { text } },
+      nextAttemptAt: new Date(clock.now()),
     });
     await prisma.outbox.createMany({ data: [row('a', 'a1'), row('a', 'a2'), row('b', 'b1')] });
     const sender = new RecordingSender('paced', { perChatIntervalMs: 60_000 });
-    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics() });
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics(), clock });
     dispatcher.registerSender(sender);
-    const before = Date.now();
+    const before = clock.now();
     await dispatcher.drain();
     const texts = sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text).sort();
     expect(texts).toEqual(['a1', 'b1']);
     const waiting = await prisma.outbox.findFirstOrThrow({ where: { channel: 'paced', status: 'pending' } });
     expect(waiting).toMatchObject({ attempts: 0 });
     expect(waiting.nextAttemptAt.getTime()).toBeGreaterThan(before + 50_000);
+    // The gap passes on the dispatcher's clock, not the wall's.
+    clock.advance(60_000);
+    await dispatcher.drain();
+    expect(sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text).sort()).toEqual(['a1', 'a2', 'b1']);
+  });
+
+  it('what is due, a backoff and a lease are read from the dispatcher\'s clock, not the database\'s', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    const clock = startedNow();
+    const row = (id: string, extra: object = {}) => ({
+      channel: 'timed',
+      chatKey: `timed:${id}`,
+      target: { chatId: id },
+      payload: { type: 'customer_message', conversationId: 'x', messageId: id, message: { text: id } },
+      nextAttemptAt: new Date(clock.now()),
+      ...extra,
+    });
+    // One row another dispatcher holds for 30 more seconds; one that fails once and backs off.
+    await prisma.outbox.createMany({ data: [row('leased', { attempts: 1, lockedUntil: new Date(clock.now() + 30_000) }), row('flaky')] });
+    const sender = new RecordingSender('timed');
+    sender.failNext(() => new Error('socket hang up'));
+    // random 0.5: the jitter multiplies the backoff by exactly 1.
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics(), clock }, { baseBackoffMs: 1_000, random: () => 0.5 });
+    dispatcher.registerSender(sender);
+    const sent = () => sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text);
+
+    await dispatcher.drain();
+    expect(sender.attempts).toHaveLength(1);
+    expect(sent()).toEqual([]);
+    clock.advance(999);
+    await dispatcher.drain();
+    expect(sent()).toEqual([]);
+    clock.advance(1);
+    await dispatcher.drain();
+    expect(sent()).toEqual(['flaky']);
+    clock.advance(29_001);
+    await dispatcher.drain();
+    expect(sent()).toEqual(['flaky', 'leased']);
+  });
+
+  it('a send that hangs times out on the dispatcher\'s clock and is retried later', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    const clock = startedNow();
+    await prisma.outbox.create({
+      data: {
+        channel: 'hang',
+        chatKey: 'hang:a',
+        target: { chatId: 'a' },
+        payload: { type: 'customer_message', conversationId: 'x', messageId: 'h1', message: { text: 'h1' } },
+        nextAttemptAt: new Date(clock.now()),
+      },
+    });
+    let sending: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (sending = resolve));
+    const sender: Sender = {
+      channel: 'hang',
+      send() {
+        sending();
+        return new Promise(() => undefined);
+      },
+    };
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics(), clock }, { sendTimeoutMs: 15_000, baseBackoffMs: 1_000, random: () => 0.5 });
+    dispatcher.registerSender(sender);
+    const draining = dispatcher.drain();
+    await started;
+    clock.advance(15_000);
+    await draining;
+    const row = await prisma.outbox.findFirstOrThrow({ where: { channel: 'hang' } });
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, sendingAt: null, lastError: 'Error: send timed out after 15000 ms' });
+    expect(row.nextAttemptAt.getTime()).toBe(clock.now() + 1_000);
   });
 
   it('a send whose record fails is recorded later, never sent again', async () => {

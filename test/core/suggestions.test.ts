@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeCustomerAction } from '../../src/core/customer-action.ts';
 import type { CustomerDelivery } from '../../src/core/ports.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../support/test-desk.ts';
 
 // "Did you mean …?": the KB is set to suggest rather than answer, so every question with a
@@ -8,18 +10,18 @@ import { createTestDesk, RecordingSender, type TestDesk } from '../support/test-
 let desk: TestDesk;
 let customer: RecordingSender;
 let founder: RecordingSender;
-let clock: number;
+let clock: TestClock;
 let seq = 0;
 
 beforeEach(async () => {
-  clock = Date.parse('2026-11-24T10:00:00Z');
+  clock = new TestClock();
   customer = new RecordingSender('test');
   founder = new RecordingSender('founder');
   desk = await createTestDesk({
     senders: [customer, founder],
     thresholds: { answer: 1.01, suggest: 0.0001 },
     settings: { learnAfterMs: 60_000, lessonsPerCustomerPerDay: 2, offerTtlMs: 30 * 60_000 },
-    now: () => new Date(clock),
+    clock,
   });
   await importKbDirectory(desk.kb, 'examples/kb', 'test');
 });
@@ -43,7 +45,10 @@ describe('did you mean …?', () => {
     expect(list.text).toMatch(/^Did you mean one of these\?\n1\. Reset your password/);
     expect(list.text).toMatch(/\n0\. None of these — talk to the founder$/);
     expect(list.buttons!.length).toBeLessThanOrEqual(4);
-    expect(list.buttons!.at(-1)!.action).toMatch(/^pick:[0-9a-f]{10}:0$/);
+    expect(decodeCustomerAction(list.buttons!.at(-1)!.action)).toMatchObject({ kind: 'none_of_these' });
+    expect(list.buttons!.slice(0, -1).map((b) => decodeCustomerAction(b.action))).toEqual(
+      list.buttons!.slice(0, -1).map((_, i) => expect.objectContaining({ kind: 'pick', choice: i + 1 })),
+    );
     expect(list.buttonsPrompt).toMatch(/Reply with the number/);
   });
 
@@ -83,7 +88,7 @@ describe('did you mean …?', () => {
 
     await say('export to csv', 'u3');
     const expired = await lastList();
-    clock += 31 * 60_000;
+    clock.advance(31 * 60_000);
     expect((await press(expired.buttons![0]!.action, 'u3')).outcome).toBe('stale');
   });
 
@@ -95,10 +100,11 @@ describe('did you mean …?', () => {
     await press((await lastList()).buttons![0]!.action, 'u2');
     await desk.drain();
     const answer = customer.delivered.at(-1)!.payload as CustomerDelivery;
-    await press(answer.message.buttons!.find((b) => b.action.startsWith('fb:down'))!.action, 'u2');
+    const down = answer.message.buttons!.find((b) => decodeCustomerAction(b.action)?.kind === 'feedback' && b.label === '👎')!;
+    await press(down.action, 'u2');
 
     expect(await desk.core.teachFromPicks()).toBe(0); // not yet: the window is open
-    clock += 61_000;
+    clock.advance(61_000);
     expect(await desk.core.teachFromPicks()).toBe(1);
     expect((await desk.kb.getBySlug('reset-password'))!.questions).toContain('my password does not work anymore');
     expect((await desk.kb.getBySlug('refund-policy'))!.questions).not.toContain('can I get my money back');
@@ -111,7 +117,7 @@ describe('did you mean …?', () => {
     for (const q of questions) {
       await say(q);
       await press((await lastList()).buttons![0]!.action);
-      clock += 61_000;
+      clock.advance(61_000);
       await desk.core.teachFromPicks();
     }
     const taught = await desk.database.db.prisma.auditLog.count({ where: { action: 'article.learned_question' } });

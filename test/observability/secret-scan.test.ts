@@ -9,7 +9,7 @@ import { textUpdate } from '../fixtures/telegram/updates.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../support/test-database.ts';
 import { captureLogger } from './capture-logger.ts';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.ts';
-import { ManualClock } from './manual-clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 // The secret scan: the real service (startService + deskParts) with every secret configured and
 // platforms that fail — Telegram unreachable (its SDK's network error holds the request URL, and
@@ -89,7 +89,8 @@ describe('secrets in the output of a failing service', () => {
       LLM_MODE: 'draft',
       WECHATY_PUPPET: 'wechaty-puppet-mock',
     });
-    const clock = new ManualClock();
+    // A clock that moves with real time too: the rows the database stamps are due when it says so.
+    const clock = new TestClock();
     service = await startService(config, {
       logger: captured.logger,
       parts: deskParts(),

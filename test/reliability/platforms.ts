@@ -25,6 +25,8 @@ export const SECRETS = {
   slackSigningSecret: 'reliability-signing-secret-0123456789abcdef',
   founderChannel: 'CFOUNDER01',
   founderUser: 'UFOUNDER01',
+  /** The founder's Telegram id when Telegram is the founder console (no Slack): no customer has it. */
+  founderTelegramId: '990000001',
 } as const;
 
 /** The desk's environment for the fakes (add the database and, if wanted, the port). */
@@ -35,6 +37,8 @@ export function deskEnv(fakes: { telegram?: FakeTelegram; slack?: FakeSlack }): 
       TELEGRAM_BOT_TOKEN: fakes.telegram.token,
       TELEGRAM_API_ROOT: fakes.telegram.apiRoot,
       TELEGRAM_WEBHOOK_SECRET: SECRETS.telegramWebhookSecret,
+      // A desk needs a founder console; without Slack it is the founder's Telegram chat.
+      ...(fakes.slack ? {} : { FOUNDER_TELEGRAM_IDS: SECRETS.founderTelegramId }),
     });
   }
   if (fakes.slack) {

@@ -4,6 +4,7 @@ import type { DispatcherOptions } from '../../src/core/outbox-dispatcher.ts';
 import { FOUNDER_CHANNEL, type Delivery, type InboundResult, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
 import type { DecisionThresholds } from '../../src/kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
+import { systemClock, type Clock } from '../../src/observability/clock.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { silentLogger } from './silent-logger.ts';
@@ -27,6 +28,12 @@ export async function createTestDesk(
   options: {
     settings?: Partial<CoreSettings>;
     dispatcher?: DispatcherOptions;
+    /** The core's one clock (a TestClock to move time); real time by default. */
+    clock?: Clock;
+    /**
+     * The older way to move time: how far this function has moved since the desk was made is
+     * added to real time (the clock must not fall behind the rows the database stamps).
+     */
     now?: () => Date;
     senders?: Sender[];
     thresholds?: DecisionThresholds;
@@ -43,7 +50,7 @@ export async function createTestDesk(
     // Retries are due at once, so one drain shows a whole retry story without waiting on a clock.
     dispatcher: { baseBackoffMs: 0, maxBackoffMs: 0, recordRetryDelaysMs: [], ...options.dispatcher },
     processor: { baseBackoffMs: 0, maxBackoffMs: 0 },
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : options.now ? { clock: movedBy(options.now) } : {}),
   });
   for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
   const drain = async (): Promise<number> => {
@@ -75,6 +82,12 @@ export async function createTestDesk(
       await database.dispose();
     },
   };
+}
+
+/** Real time, moved forward by as much as `now` has moved since this was called. */
+function movedBy(now: () => Date): Clock {
+  const first = now().getTime();
+  return { ...systemClock, now: () => Date.now() + (now().getTime() - first) };
 }
 
 /** A platform that records what it was asked to deliver; failures can be scripted. */

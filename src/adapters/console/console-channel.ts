@@ -2,6 +2,10 @@ import { createInterface, type Interface } from 'node:readline';
 import type { PrismaClient } from '@prisma/client';
 import type { CoreApi, CustomerDelivery, Delivery, FounderNotice, SendResult, Sender } from '../../core/ports.ts';
 import { FOUNDER_CHANNEL } from '../../core/ports.ts';
+import { handleFounderMessage, type FounderOutcome } from '../../core/founder/founder-message.ts';
+import { PLAIN_MARKUP, terminalFounderHint, unknownCommandText } from '../../core/founder/help.ts';
+import { NOTICE_WORDS, noticeView } from '../../core/founder/notice-view.ts';
+import { decodeCustomerAction } from '../../core/customer-action.ts';
 
 // The terminal as a chat app: a person types as a customer and reads the bot's replies; when no
 // other founder console is configured, the same person answers as the founder with /reply.
@@ -45,7 +49,7 @@ export class ConsoleChannel {
     const interactive = 'isTTY' in this.options.input && Boolean((this.options.input as { isTTY?: boolean }).isTTY);
     if (interactive) {
       output.write('Solodesk console — type as a customer.');
-      output.write(founderHere ? ' As the founder: /reply <text>, /resolve, /save [title].\n' : '\n');
+      output.write(founderHere ? ` ${terminalFounderHint()}\n` : '\n');
     }
     const lines = createInterface({ input: this.options.input, terminal: false });
     this.lines = lines;
@@ -68,21 +72,23 @@ export class ConsoleChannel {
     if (command && founderHere) {
       const conversationId = this.conversationId;
       if (!conversationId) return this.print('(no conversation yet)');
-      const [, name, rest] = command;
-      const founder = `console:${this.options.userName}`;
-      if (name === 'reply' && rest) await core.founder.reply({ conversationId, text: rest, founder });
-      if (name === 'resolve') {
-        await core.founder.resolve({ conversationId, founder });
-        this.conversationId = undefined;
-      }
-      if (name === 'save') {
-        const saved = await core.founder.saveAsArticle({ conversationId, founder, ...(rest ? { title: rest } : {}), publish: true });
-        this.print(`(saved as KB article "${saved.slug}")`);
-      }
-      return;
+      const [, name, rest = ''] = command;
+      // The terminal's slash commands are the thread commands (its /save publishes at once), and
+      // /reply text is read like a thread reply: a note prefix keeps it a note.
+      const text = name === 'reply' ? rest : name === 'resolve' ? '!resolve' : `!save! ${rest}`;
+      const outcome = await handleFounderMessage(core.founder, {
+        conversationId,
+        text,
+        founder: `console:${this.options.userName}`,
+        platformMessageId: `${this.options.sessionId}:founder:${++this.counter}`,
+      });
+      return this.showOutcome(outcome);
     }
-    const rating = line === '+' ? 'fb:up:' : line === '-' ? 'fb:down:' : undefined;
-    const button = rating && this.lastButtons.find((b) => b.action.startsWith(rating));
+    const vote = line === '+' ? 'up' : line === '-' ? 'down' : undefined;
+    const button = vote && this.lastButtons.find((b) => {
+      const action = decodeCustomerAction(b.action);
+      return action?.kind === 'feedback' && action.vote === vote;
+    });
     const base = {
       channel: CONSOLE_CHANNEL,
       externalUserId: this.options.userName,
@@ -126,7 +132,7 @@ export class ConsoleChannel {
     const { message } = delivery.payload as CustomerDelivery;
     this.print(`bot › ${plain(message.text)}`);
     const buttons = message.buttons ?? [];
-    if (buttons.some((b) => b.action.startsWith('fb:'))) {
+    if (buttons.some((b) => decodeCustomerAction(b.action)?.kind === 'feedback')) {
       this.lastButtons = buttons;
       this.print(`      ${message.buttonsPrompt ?? ''} (+ yes / - no)`.trimEnd());
     } else if (buttons.length > 0 && message.buttonsPrompt) {
@@ -135,26 +141,50 @@ export class ConsoleChannel {
     return {};
   }
 
+  /** What the founder's message did, when the notices that follow do not already say it. */
+  private showOutcome(outcome: FounderOutcome): void {
+    switch (outcome.kind) {
+      case 'note_kept':
+        return this.print('(note kept: not sent to the customer)');
+      case 'nothing_to_send':
+        return this.print('(nothing to send)');
+      case 'resolved':
+        this.conversationId = undefined;
+        return;
+      case 'saved':
+        return this.print(`(saved as KB article "${outcome.slug}")`);
+      case 'unknown_command':
+        return this.print(`(${unknownCommandText(PLAIN_MARKUP, outcome.command)})`);
+      case 'failed':
+        return this.print(`(not done: ${outcome.reason})`);
+      default:
+        return;
+    }
+  }
+
+  /** The core's notice view, one bracketed line per part (the customer's own text is above it). */
   private async showFounderNotice(delivery: Delivery): Promise<SendResult> {
-    const notice = delivery.payload as FounderNotice;
-    switch (notice.type) {
+    const view = noticeView(delivery.payload as FounderNotice);
+    switch (view.type) {
       case 'escalation': {
-        const candidates = notice.candidates.map((c) => `${c.title} (${c.confidence.toFixed(2)})`).join(', ');
-        this.print(`[escalated to the founder: ${notice.reason}${candidates ? `; KB candidates: ${candidates}` : ''}]`);
-        this.print('[as the founder: /reply <text>, /resolve, /save [title]]');
+        const candidates = view.candidates.map((c) => `${c.title} (${c.percent})`).join(', ');
+        this.print(`[${NOTICE_WORDS.escalatedToFounder}: ${view.reason}${candidates ? `; ${NOTICE_WORDS.candidates}: ${candidates}` : ''}]`);
+        this.print(`[${NOTICE_WORDS.why}: ${view.reasonText}]`);
+        if (view.draft !== null) this.print(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
+        this.print(`[${terminalFounderHint()}]`);
         break;
       }
       case 'customer_followup':
-        this.print('[relayed to the founder]');
+        this.print(`[${NOTICE_WORDS.relayed}]`);
         break;
       case 'status':
-        this.print(`[conversation ${notice.status}]`);
+        this.print(`[conversation ${view.text}]`);
         break;
       case 'delivery_report':
-        this.print(notice.delivered ? '[founder reply delivered]' : `[founder reply not delivered: ${notice.error ?? 'unknown'}]`);
+        this.print(view.delivered ? `[${view.text}]` : `[${view.text}: ${view.error ?? ''}]`);
         break;
       case 'attachments_not_relayed':
-        this.print(`[not sent to the customer: ${notice.names.join(', ')} (files are not relayed)]`);
+        this.print(`[${view.text}${view.names.length > 1 ? ` (${view.names.join(', ')})` : ''}]`);
         break;
     }
     return {};

@@ -1,10 +1,15 @@
 import type { types } from '@slack/bolt';
 import type { FounderNotice } from '../../core/ports.ts';
 import type { OutboundMessage, ReplyButton } from '../../core/messages.ts';
+import { howToAnswer, type HelpMarkup } from '../../core/founder/help.ts';
+import {
+  channelName, deliveryView, escalationView, filesNotRelayedView, followupView, NOTICE_WORDS, statusSentence, statusView, truncate,
+  type EscalationView, type StatusView,
+} from '../../core/founder/notice-view.ts';
 import { escapeMrkdwn, markdownToMrkdwn } from './send.ts';
 
-// Block Kit builders: pure functions from notices to the JSON Slack renders. Unit-tested; the
-// example in the closing note of issue 5 is `escalationRootMessage` of the test's notice.
+// Block Kit builders: pure functions from notices to the JSON Slack renders. What a notice says is
+// the core's notice view (core/founder/notice-view.ts); this is only its Block Kit. Unit-tested.
 
 type Block = types.KnownBlock;
 export type EscalationNotice = Extract<FounderNotice, { type: 'escalation' }>;
@@ -27,22 +32,11 @@ export const BLOCK = {
 export const METADATA_EVENT = 'solodesk_conversation';
 
 const SECTION_MAX = 3000;
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', wechat: 'WeChat', slack: 'Slack', console: 'Console', web: 'Web' };
-const REASONS: Record<EscalationNotice['reason'], string> = {
-  human_requested: 'asked for a person',
-  kb_unsure: 'the KB is not sure',
-  customer_rejected_answer: 'the KB answer did not help',
-  no_suggestion_fit: 'no suggestion fit',
-  flood: 'many messages in a row',
-};
 
-export function channelName(channel: string): string {
-  return CHANNEL_NAMES[channel] ?? channel;
-}
+export { channelName, truncate };
 
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+/** Help and hints from the core, in mrkdwn. */
+export const MRKDWN_MARKUP: HelpMarkup = { code: (t) => `\`${t}\``, text: escapeMrkdwn };
 
 /** `> ` before every line: the customer's words, quoted and escaped. */
 function quote(text: string, max = 2500): string {
@@ -51,55 +45,44 @@ function quote(text: string, max = 2500): string {
 
 const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
 const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text });
+const who = (ref: string): string => (ref.startsWith('slack:') ? `<@${ref.slice(6)}>` : escapeMrkdwn(ref));
+const STATUS_ICONS: Record<StatusView['phase'], string> = {
+  waiting: ':hourglass_flowing_sand: ',
+  answered: ':speech_balloon: ',
+  resolved: ':white_check_mark: ',
+  other: '',
+};
 
 /** The status line of a root message: waiting / answered / resolved, and who changed it. */
 export function statusLine(status: string, by?: string): string {
-  const who = by !== undefined && by !== '' && by !== 'system' ? ` by ${by.startsWith('slack:') ? `<@${by.slice(6)}>` : escapeMrkdwn(by)}` : '';
-  switch (status) {
-    case 'escalated':
-    case 'open':
-    case 'waiting':
-      return `*Status:* :hourglass_flowing_sand: waiting for you${status === 'open' && who !== '' ? ` (reopened${who})` : ''}`;
-    case 'waiting_customer':
-    case 'answered':
-      return `*Status:* :speech_balloon: answered${who}, waiting for the customer`;
-    case 'resolved':
-      return `*Status:* :white_check_mark: resolved${who}`;
-    default:
-      return `*Status:* ${escapeMrkdwn(status)}${who}`;
-  }
+  const view = statusView({ type: 'status', conversationId: '', status, by: by ?? '' });
+  return `*Status:* ${STATUS_ICONS[view.phase]}${statusSentence(view, { text: escapeMrkdwn, who })}`;
 }
 
-function customerLine(n: EscalationNotice): string {
-  const c = n.customer;
-  const parts = [`${channelName(c.channel)}${c.username ? ` @${escapeMrkdwn(c.username)}` : ''} (${escapeMrkdwn(c.externalUserId)})`];
-  parts.push(c.earlierConversations === 0 ? 'first conversation' : `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}`);
-  parts.push(c.lastRating === null ? 'no rating yet' : `last rating ${c.lastRating}/5`);
-  parts.push(`escalated: ${REASONS[n.reason] ?? n.reason}`);
+function customerLine(v: EscalationView): string {
+  const c = v.customer;
+  const parts = [`${escapeMrkdwn(c.channelName)}${c.username ? ` @${escapeMrkdwn(c.username)}` : ''} (${escapeMrkdwn(c.externalId)})`];
+  parts.push(escapeMrkdwn(c.conversations), escapeMrkdwn(c.rating), `${NOTICE_WORDS.why}: ${escapeMrkdwn(v.reasonText)}`);
   return parts.join(' · ');
 }
 
-function historyText(n: EscalationNotice): string | undefined {
-  // The question itself is shown above: leave its (last) occurrence out.
-  let questionAt = -1;
-  n.history.forEach((h, i) => {
-    if (h.author === 'customer' && h.text === n.question) questionAt = i;
-  });
-  const earlier = n.history.filter((_h, i) => i !== questionAt);
-  if (earlier.length === 0) return undefined;
-  const lines = earlier.slice(-5).map((h) => `• _${escapeMrkdwn(h.author)}_: ${truncate(escapeMrkdwn(h.text.replace(/\s+/g, ' ')), 200)}`);
-  return `*Earlier in this conversation*\n${lines.join('\n')}`;
+function historyText(v: EscalationView): string | undefined {
+  if (v.earlier.length === 0) return undefined;
+  const lines = v.earlier.map((h) => `• _${escapeMrkdwn(h.author)}_: ${escapeMrkdwn(h.text)}`);
+  return `*${NOTICE_WORDS.earlier}*\n${lines.join('\n')}`;
 }
 
-function candidatesText(n: EscalationNotice): string {
-  if (n.candidates.length === 0) return '*KB candidates*\n_No article matched._';
-  const lines = n.candidates.slice(0, 5).map((c) => `• \`${c.slug}\` ${escapeMrkdwn(c.title)} — ${Math.round(c.confidence * 100)}%`);
-  return `*KB candidates*\n${lines.join('\n')}`;
+function candidatesText(v: EscalationView): string {
+  if (v.candidates.length === 0) return `*${NOTICE_WORDS.candidates}*\n_${NOTICE_WORDS.noCandidates}_`;
+  const lines = v.candidates.map((c) => `• \`${c.slug}\` ${escapeMrkdwn(c.title)} — ${c.percent}`);
+  return `*${NOTICE_WORDS.candidates}*\n${lines.join('\n')}`;
 }
+
+const filesText = (files: string[]): string => `:paperclip: ${files.map(escapeMrkdwn).join(', ')}`;
 
 /** The draft as plain-text sections (block ids `draft`, `draft_2`, …) so the button can send it verbatim. */
 function draftBlocks(draft: string): Block[] {
-  const blocks: Block[] = [{ type: 'section', text: mrkdwn('*Draft answer* (sent only when you press Send draft)') }];
+  const blocks: Block[] = [{ type: 'section', text: mrkdwn(`*${NOTICE_WORDS.draft}* (sent only when you press Send draft)`) }];
   for (let i = 0, n = 1; i < draft.length && n <= 5; i += SECTION_MAX, n += 1) {
     blocks.push({ type: 'section', block_id: n === 1 ? BLOCK.draft : `${BLOCK.draft}_${n}`, text: plain(draft.slice(i, i + SECTION_MAX)) });
   }
@@ -132,27 +115,26 @@ export interface SlackMessage {
 
 /** The one root message of a conversation's thread in the founder channel. */
 export function escalationRootMessage(n: EscalationNotice, status = 'escalated'): SlackMessage {
-  const name = n.customer.displayName ?? n.customer.username ?? n.customer.externalUserId;
+  const v = escalationView(n);
+  const name = v.customer.name;
   const blocks: Block[] = [
-    { type: 'header', text: plain(truncate(`${name} · ${channelName(n.customer.channel)}`, 150)) },
+    { type: 'header', text: plain(truncate(`${name} · ${v.customer.channelName}`, 150)) },
     { type: 'context', block_id: BLOCK.status, elements: [mrkdwn(statusLine(status))] },
-    { type: 'section', block_id: BLOCK.question, text: mrkdwn(quote(n.question || '(no text)')) },
-    { type: 'context', elements: [mrkdwn(customerLine(n))] },
+    { type: 'section', block_id: BLOCK.question, text: mrkdwn(quote(v.question)) },
+    { type: 'context', elements: [mrkdwn(customerLine(v))] },
   ];
-  if (n.attachments.length > 0) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`:paperclip: ${n.attachments.map((a) => escapeMrkdwn(a.name ?? a.kind)).join(', ')}`)] });
-  }
-  const history = historyText(n);
+  if (v.files.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(filesText(v.files))] });
+  const history = historyText(v);
   if (history !== undefined) blocks.push({ type: 'section', text: mrkdwn(truncate(history, SECTION_MAX)) });
-  blocks.push({ type: 'section', text: mrkdwn(candidatesText(n)) });
-  if (n.draft !== undefined && n.draft.trim() !== '') blocks.push(...draftBlocks(n.draft));
-  if (n.customerNotice !== undefined) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`Told the customer: _${escapeMrkdwn(truncate(n.customerNotice, 300))}_`)] });
+  blocks.push({ type: 'section', text: mrkdwn(candidatesText(v)) });
+  if (v.draft !== null) blocks.push(...draftBlocks(v.draft));
+  if (v.toldCustomer !== null) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`${NOTICE_WORDS.toldCustomer}: _${escapeMrkdwn(truncate(v.toldCustomer, 300))}_`)] });
   }
-  blocks.push(founderButtons(n.conversationId, n.draft !== undefined && n.draft.trim() !== ''));
-  blocks.push({ type: 'context', elements: [mrkdwn('Reply in this thread to answer. `note:` or `;;` at the start keeps a message internal. `!resolve` · `!reopen` · `!save [title]` · `!save! title` publishes.')] });
+  blocks.push(founderButtons(n.conversationId, v.draft !== null));
+  blocks.push({ type: 'context', elements: [mrkdwn(howToAnswer(MRKDWN_MARKUP, 'thread'))] });
   return {
-    text: escapeMrkdwn(truncate(`${name} (${channelName(n.customer.channel)}): ${n.question}`, 300)),
+    text: escapeMrkdwn(truncate(`${name} (${v.customer.channelName}): ${n.question}`, 300)),
     blocks,
     metadata: { event_type: METADATA_EVENT, event_payload: { conversation_id: n.conversationId, question: truncate(n.question, 1000) } },
   };
@@ -160,16 +142,16 @@ export function escalationRootMessage(n: EscalationNotice, status = 'escalated')
 
 /** A later escalation of a conversation that already has a thread: posted in that thread. */
 export function escalationThreadMessage(n: EscalationNotice): SlackMessage {
+  const v = escalationView(n);
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`:sos: *Needs you again* (${REASONS[n.reason] ?? n.reason})\n${quote(n.question || '(no text)')}`) },
-    { type: 'section', text: mrkdwn(candidatesText(n)) },
+    { type: 'section', text: mrkdwn(`:sos: *${NOTICE_WORDS.escalatedAgain}* (${escapeMrkdwn(v.reasonText)})\n${quote(v.question)}`) },
+    { type: 'section', text: mrkdwn(candidatesText(v)) },
   ];
-  const withDraft = n.draft !== undefined && n.draft.trim() !== '';
-  if (withDraft) {
-    blocks.push(...draftBlocks(n.draft!));
+  if (v.draft !== null) {
+    blocks.push(...draftBlocks(v.draft));
     blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION.sendDraft, text: plain('Send draft'), style: 'primary', value: n.conversationId }] });
   }
-  return { text: escapeMrkdwn(truncate(`Needs you again: ${n.question}`, 300)), blocks };
+  return { text: escapeMrkdwn(truncate(`${NOTICE_WORDS.escalatedAgain}: ${n.question}`, 300)), blocks };
 }
 
 /** Replaces the status line of a root message's blocks (the rest is kept as it was). */
@@ -182,24 +164,20 @@ export function withStatus(blocks: readonly unknown[], status: string, by?: stri
 
 /** A customer's follow-up message, in the thread. */
 export function customerMessageText(n: Extract<FounderNotice, { type: 'customer_followup' }>): string {
-  const files = n.attachments.length > 0 ? `\n:paperclip: ${n.attachments.map((a) => escapeMrkdwn(a.name ?? a.kind)).join(', ')}` : '';
-  return `:speech_balloon: *Customer:*\n${quote(n.text || '(no text)', 3500)}${files}`;
+  const v = followupView(n);
+  return `:speech_balloon: *${NOTICE_WORDS.customer}:*\n${quote(v.text, 3500)}${v.files.length > 0 ? `\n${filesText(v.files)}` : ''}`;
 }
 
 export function deliveryReportText(n: Extract<FounderNotice, { type: 'delivery_report' }>): string {
-  return n.delivered ? '✓ delivered' : `✗ not delivered: ${escapeMrkdwn(truncate(n.error ?? 'unknown reason', 500))}`;
+  const v = deliveryView(n);
+  return v.delivered ? `✓ ${v.text}` : `✗ ${v.text}: ${escapeMrkdwn(v.error ?? '')}`;
 }
 
-/**
- * Files the founder attached did not reach the customer: say which, and what does reach them.
- * Names are the founder's own files, shown literally.
- */
+/** Files the founder attached did not reach the customer: which, and what does reach them. */
 export function attachmentsNotRelayedText(n: Extract<FounderNotice, { type: 'attachments_not_relayed' }>): string {
-  const names = n.names.map((name) => `“${escapeMrkdwn(truncate(name, 200))}”`);
-  const what = names.length === 0 ? 'Your file was' : names.length === 1 ? `${names[0]} was` : `${names.length} files were`;
-  const list = names.length > 1 ? `\n${names.map((name) => `• ${name}`).join('\n')}` : '';
-  return `:warning: ${what} not sent to the customer: only text is relayed from this thread, files stay in Slack. `
-    + `To share one, reply with a link the customer can open.${list}`;
+  const v = filesNotRelayedView(n);
+  const list = v.names.length > 1 ? `\n${v.names.map((name) => `• “${escapeMrkdwn(name)}”`).join('\n')}` : '';
+  return `:warning: ${escapeMrkdwn(v.text)}${list}`;
 }
 
 /** A message to a Slack customer as mrkdwn-safe text (KB markdown converted). */

@@ -1,11 +1,13 @@
 import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
 import { SolodeskError } from '../../errors.ts';
-import { classifyFounderText } from '../../core/founder-text.ts';
+import { handleFounderMessage } from '../../core/founder/founder-message.ts';
+import { unknownCommandText } from '../../core/founder/help.ts';
+import { NOTICE_WORDS } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import {
   ACTION, attachmentsNotRelayedText, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
-  withStatus, type SlackMessage,
+  BLOCK, MRKDWN_MARKUP, statusLine, withStatus, type SlackMessage,
 } from './blocks.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
 import { escapeMrkdwn, slackCall, type SlackClient } from './send.ts';
@@ -139,9 +141,9 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
       case 'customer_followup': {
         // A conversation relayed before any escalation reached Slack: open its thread now.
         const { ref } = await rootFor(notice.conversationId, () => ({
-          text: escapeMrkdwn(`Customer message: ${notice.text}`.slice(0, 300)),
+          text: escapeMrkdwn(`${NOTICE_WORDS.customer}: ${notice.text}`.slice(0, 300)),
           blocks: [
-            { type: 'context', block_id: 'status', elements: [{ type: 'mrkdwn', text: '*Status:* :hourglass_flowing_sand: waiting for you' }] },
+            { type: 'context', block_id: BLOCK.status, elements: [{ type: 'mrkdwn', text: statusLine('escalated') }] },
             { type: 'section', text: { type: 'mrkdwn', text: '_Conversation continued (its earlier thread is not known to this process)._' } },
           ],
         }));
@@ -200,8 +202,6 @@ async function fetchRoot(client: SlackClient, ref: ThreadRef): Promise<{ blocks?
   return { blocks: root.blocks as unknown[], ...(typeof root.text === 'string' ? { text: root.text } : {}) };
 }
 
-const HELP = 'Thread commands: `!resolve`, `!reopen`, `!save [title]` (draft article), `!save! title` (published). Start a message with `note:` or `;;` to keep it internal.';
-
 /** A founder's reply in a conversation thread (already routed: a founder, in a thread, maybe with files). */
 export async function handleFounderThreadReply(
   message: Extract<RoutedMessage, { kind: 'founder_thread_reply' }>,
@@ -219,55 +219,38 @@ export async function handleFounderThreadReply(
   }
   threads.remember(conversationId, message.channel, message.threadTs);
 
-  const plainText = slackTextToPlain(message.text);
-  // A note in either reading (Slack's escaped text or the plain one) is a note: never sent.
-  const raw = classifyFounderText(message.text);
-  const meaning = classifyFounderText(plainText);
-  if (raw.kind === 'note' || meaning.kind === 'note') {
-    react('memo');
-    return;
-  }
-  const founder = `slack:${message.user}`;
   // Files go to the core as names only: it tells the founder they were not relayed.
   const attachments = message.files.map(({ kind, name }) => (name !== undefined ? { kind, name } : { kind }));
-  const relay = async (text: string): Promise<void> => {
-    const result = await core.founder.reply({
-      conversationId, text, founder, platformMessageId: `slack:${message.channel}:${message.ts}`,
-      ...(attachments.length > 0 ? { attachments } : {}),
-    });
-    if (result.duplicate) logger.debug({ conversationId }, 'slack: founder reply already relayed');
-  };
-  try {
-    switch (meaning.kind) {
-      case 'empty':
-        // A file with no text: nothing for the customer, but the founder must hear it did not go.
-        if (attachments.length > 0) await relay('');
-        return;
-      case 'unknown_command':
-        ephemeral(`Unknown command \`!${meaning.command}\`: nothing was sent. ${HELP}`);
-        return;
-      case 'command':
-        if (meaning.command === 'resolve') await core.founder.resolve({ conversationId, founder });
-        else if (meaning.command === 'reopen') await core.founder.reopen({ conversationId, founder });
-        else {
-          const saved = await core.founder.saveAsArticle({
-            conversationId, founder, publish: meaning.publish, ...(meaning.argument !== '' ? { title: meaning.argument } : {}),
-          });
-          ephemeral(`${saved.created ? 'Saved as' : 'Added the question to'} ${meaning.publish ? 'published' : 'draft'} article \`${saved.slug}\`. See \`/kb show ${saved.slug}\`.`);
-        }
-        react('white_check_mark');
-        return;
-      case 'reply':
-        await relay(meaning.text);
-        return;
-    }
-  } catch (error) {
-    // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.
-    if (error instanceof SolodeskError) {
-      ephemeral(`That did not work: ${error.message}`);
+  const outcome = await handleFounderMessage(core.founder, {
+    conversationId,
+    text: message.text,
+    plainText: slackTextToPlain(message.text),
+    founder: `slack:${message.user}`,
+    platformMessageId: `slack:${message.channel}:${message.ts}`,
+    ...(attachments.length > 0 ? { attachments } : {}),
+  });
+  // Replies and files speak for themselves in the thread (delivery report, files notice).
+  switch (outcome.kind) {
+    case 'note_kept':
+      return react('memo');
+    case 'already_sent':
+      return logger.debug({ conversationId }, 'slack: founder reply already relayed');
+    case 'unknown_command':
+      return ephemeral(unknownCommandText(MRKDWN_MARKUP, outcome.command));
+    case 'resolved':
+    case 'reopened':
+      return react('white_check_mark');
+    case 'saved':
+      ephemeral(`${outcome.created ? 'Saved as' : 'Added the question to'} ${outcome.published ? 'published' : 'draft'} article \`${outcome.slug}\`. See \`/kb show ${outcome.slug}\`.`);
+      return react('white_check_mark');
+    case 'failed':
+      // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.
+      return ephemeral(`That did not work: ${outcome.reason}`);
+    case 'sent':
+    case 'sent_without_files':
+    case 'files_not_relayed':
+    case 'nothing_to_send':
       return;
-    }
-    throw error;
   }
 }
 

@@ -1,6 +1,6 @@
-import type { ChannelContext, ChannelParts } from '../channel.ts';
+import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
 import type { Sender } from '../../core/ports.ts';
-import { createSlackApp, dedupeEvents, type SlackApp } from './app.ts';
+import { createSlackApp, dedupeEvents, SLACK_EVENTS_PATH, type SlackApp } from './app.ts';
 import { createCustomerSender, handleCustomerMessage, registerCustomerButtons, userDirectory } from './customer-channel.ts';
 import { createFounderSender, FounderThreads, handleFounderThreadReply, registerFounderButtons, type FounderConsoleDeps } from './founder-console.ts';
 import { registerKbCommands } from './kb-commands.ts';
@@ -12,12 +12,28 @@ import { routeMessageEvent, SLACK_CHANNEL } from './parse.ts';
 export { SLACK_EVENTS_PATH } from './app.ts';
 export { SLACK_CHANNEL } from './parse.ts';
 
-export interface SlackChannelParts extends ChannelParts {
+/**
+ * What this adapter does with Slack: Block Kit buttons (block_actions come back), replies in the
+ * customer's thread, files taken as attachments, and the founder thread's root edited in place
+ * (chat.update) as the conversation's status changes. A message holds 40,000 characters, but a
+ * text carrying buttons goes in a section block of at most 3,000 (customer-channel.ts splits).
+ * chat.postMessage allows about one message per second per channel.
+ */
+export const SLACK_CAPABILITIES: ChannelCapabilities = {
+  buttons: true,
+  threads: true,
+  files: true,
+  edits: true,
+  maxTextLength: 40_000,
+  rateLimits: { perChatIntervalMs: 1000 },
+};
+
+export interface SlackChannel extends ChannelAdapter {
   /** The Bolt app and its clients (tests and wiring only). */
   slack: SlackApp;
 }
 
-export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
+export function createSlackChannel(ctx: ChannelContext): SlackChannel {
   const config = ctx.config.slack;
   if (config === undefined) throw new Error('Slack is not configured (SLACK_BOT_TOKEN)');
   const logger = ctx.logger.child({ channel: 'slack' });
@@ -79,23 +95,25 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannelParts {
   else logger.warn('SLACK_FOUNDER_CHANNEL is not set: Slack carries customers only, escalations go to another console');
 
   let mounted = false;
-  return {
+  const adapter: SlackChannel = {
+    name: SLACK_CHANNEL,
+    capabilities: SLACK_CAPABILITIES,
     slack,
     senders,
-    part: {
-      name: 'slack',
-      async start() {
-        if (!mounted) {
-          slack.mount(ctx.http);
-          mounted = true;
-        }
-        await slack.start();
-        logger.info({ mode: config.appToken ? 'socket' : 'http', founderConsole: founderChannel !== undefined }, 'slack channel started');
-      },
-      async stop() {
-        await slack.stop();
-        await Promise.allSettled([...pending]);
-      },
+    async start() {
+      // Over HTTP, events come to POST /slack/events on our server (Socket Mode has no receiver).
+      // Added here through the port's narrow `addRoute`, not `slack.mount`, which wants the whole server.
+      if (!mounted && slack.receiver !== undefined) {
+        ctx.http.addRoute({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.receiver.handle });
+        mounted = true;
+      }
+      await slack.start();
+      logger.info({ mode: config.appToken ? 'socket' : 'http', founderConsole: founderChannel !== undefined }, 'slack channel started');
+    },
+    async stop() {
+      await slack.stop();
+      await Promise.allSettled([...pending]);
     },
   };
+  return adapter;
 }

@@ -1,10 +1,11 @@
 import type { App, MessageShortcut } from '@slack/bolt';
+import { KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
 import { SolodeskError } from '../../errors.ts';
 import type { KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { BLOCK, METADATA_EVENT, truncate } from './blocks.ts';
 import {
-  historyText, KB_HELP, KB_MODAL_CALLBACK, KB_SHORTCUT_CALLBACK, kbArticleModal, listText, MODAL_BODY_MAX,
+  historyText, KB_HELP, KB_MODAL_CALLBACK, KB_SHORTCUT_CALLBACK, kbArticleModal, listText, MODAL_BODY_MAX, notFoundText,
   parseModalMetadata, readKbModal, searchText, showText, type KbModalMetadata,
 } from './kb-views.ts';
 import { parseKbCommand, slackTextToPlain } from './parse.ts';
@@ -36,16 +37,22 @@ export function registerKbCommands(app: App, deps: KbCommandDeps): void {
     const { sub, rest } = parseKbCommand(command.text);
     const actor = actorOf(command.user_id);
     try {
-      switch (sub) {
+      const shared = await runKbCommand(kb, sub, rest);
+      switch (shared.kind) {
+        case 'usage':
+          return reply(`${KB_WORDS.usage} \`${shared.usage}\``);
         case 'search':
-          if (rest === '') return reply('Usage: `/kb search <text>`');
-          return reply(searchText(rest, await kb.decide(rest)));
-        case 'show': {
-          const article = rest === '' ? null : await kb.getBySlug(rest);
-          return reply(article ? showText(article) : `No article \`${rest || '?'}\`. Try \`/kb list\`.`);
-        }
+          return reply(searchText(shared));
+        case 'show':
+          return reply(showText(shared.article));
+        case 'not_found':
+          return reply(notFoundText(shared.slug));
         case 'list':
-          return reply(listText(await kb.list(rest !== '' ? { tag: rest.toLowerCase() } : undefined), rest || undefined));
+          return reply(listText(shared));
+        case 'help':
+          break;
+      }
+      switch (sub) {
         case 'history':
           if (rest === '') return reply('Usage: `/kb history <slug>`');
           return reply(historyText(rest, await kb.history(rest)));
@@ -62,7 +69,7 @@ export function registerKbCommands(app: App, deps: KbCommandDeps): void {
         }
         case 'edit': {
           const article = rest === '' ? null : await kb.getBySlug(rest);
-          if (article === null) return reply(`No article \`${rest || '?'}\`. Try \`/kb list\`.`);
+          if (article === null) return reply(notFoundText(rest));
           if (article.body.length > MODAL_BODY_MAX) {
             return reply(`\`${article.slug}\` is longer than a Slack form can hold (${MODAL_BODY_MAX} characters): edit it with \`solodesk kb export\` / \`kb import\`.`);
           }

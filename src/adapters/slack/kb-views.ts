@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
-import type { ArticleStatus, ArticleView, KbAnswer, RevisionView } from '../../kb/knowledge-base.ts';
-import { truncate } from './blocks.ts';
+import { articleCount, KB_WORDS, type KbCommandResult } from '../../core/founder/kb-commands.ts';
+import { kbHelpLines } from '../../core/founder/help.ts';
+import type { ArticleStatus, ArticleView, RevisionView } from '../../kb/knowledge-base.ts';
+import { MRKDWN_MARKUP, truncate } from './blocks.ts';
 import { parseQuestions, parseTags, viewValue } from './parse.ts';
 import { escapeMrkdwn } from './send.ts';
 
@@ -112,36 +114,41 @@ export function parseModalMetadata(raw: string | undefined): KbModalMetadata {
   }
 }
 
+/** The shared `/kb` commands (the core's help) and Slack's own curation commands. */
 export const KB_HELP = [
   '*/kb* — the knowledge base',
-  '• `/kb search <text>` — what the bot would answer, with confidence',
-  '• `/kb show <slug>` · `/kb list [tag]` · `/kb history <slug>`',
+  ...kbHelpLines(MRKDWN_MARKUP).slice(1).map((line) => `• ${line}`),
+  '• `/kb history <slug>` — its revisions',
   '• `/kb add` · `/kb edit <slug>` — open the article form',
   '• `/kb archive <slug>`',
 ].join('\n');
 
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
-export function searchText(query: string, answer: KbAnswer): string {
-  const { decision, ranked } = answer;
-  const verdict = decision.outcome === 'answer' ? 'would *answer*' : decision.outcome === 'suggest' ? 'would *suggest* articles' : 'would *escalate* to you';
-  const lines = ranked.slice(0, 5).map((r, i) => `${i + 1}. \`${r.article.slug}\` ${escapeMrkdwn(r.article.title)} — ${pct(r.confidence)} (score ${r.score.toFixed(2)})`);
-  return [`Search: _${escapeMrkdwn(truncate(query, 200))}_ — the bot ${verdict} (confidence ${pct(decision.confidence)}).`, ...(lines.length > 0 ? lines : ['_No published article matched._'])].join('\n');
+export function searchText(result: Extract<KbCommandResult, { kind: 'search' }>): string {
+  const lines = result.rows.map((r) =>
+    `${r.rank}. \`${r.slug}\` ${escapeMrkdwn(r.title)} — ${r.percent} (score ${r.score})${r.mark !== null ? ` ${r.mark}` : ''}`);
+  const head = `🔎 _${escapeMrkdwn(truncate(result.query, 200))}_\n${KB_WORDS.decision}: *${result.decision}* · ${KB_WORDS.confidence} ${result.confidence}`;
+  return [head, ...(lines.length > 0 ? lines : [`_${KB_WORDS.noMatch}_`])].join('\n');
 }
 
 export function showText(a: ArticleView): string {
   return [
     `*${escapeMrkdwn(a.title)}* \`${a.slug}\` — ${a.status}, v${a.version}${a.tags.length > 0 ? ` · tags: ${a.tags.map(escapeMrkdwn).join(', ')}` : ''}`,
     truncate(escapeMrkdwn(a.body), 2500),
-    a.questions.length > 0 ? `*Example questions*\n${a.questions.slice(0, 20).map((q) => `• ${escapeMrkdwn(q)}`).join('\n')}` : '_No example questions._',
+    a.questions.length > 0 ? `*${KB_WORDS.questions}*\n${a.questions.slice(0, 20).map((q) => `• ${escapeMrkdwn(q)}`).join('\n')}` : `_${KB_WORDS.noQuestions}_`,
   ].join('\n\n');
 }
 
-export function listText(articles: ArticleView[], tag: string | undefined): string {
-  if (articles.length === 0) return tag ? `No article tagged \`${escapeMrkdwn(tag)}\`.` : 'The knowledge base is empty. Add one with `/kb add`.';
-  const shown = articles.slice(0, 50).map((a) => `• \`${a.slug}\` ${escapeMrkdwn(a.title)} — ${a.status}`);
-  const more = articles.length > 50 ? [`…and ${articles.length - 50} more`] : [];
-  return [`*${articles.length} article${articles.length === 1 ? '' : 's'}*${tag ? ` tagged \`${escapeMrkdwn(tag)}\`` : ''}`, ...shown, ...more].join('\n');
+export function notFoundText(slug: string): string {
+  return `${KB_WORDS.noArticle} \`${escapeMrkdwn(slug || '?')}\`. ${KB_WORDS.tryList.replace('/kb list', '`/kb list`')}`;
+}
+
+export function listText(result: Extract<KbCommandResult, { kind: 'list' }>): string {
+  const { articles, tag, more } = result;
+  if (articles.length === 0) return tag !== null ? `${KB_WORDS.taggedNone} \`${escapeMrkdwn(tag)}\`.` : `${KB_WORDS.empty} Add one with \`/kb add\`.`;
+  const shown = articles.map((a) => `• \`${a.slug}\` ${escapeMrkdwn(a.title)} — ${a.status}`);
+  const rest = more > 0 ? [`…and ${more} more`] : [];
+  return [`*${articleCount(articles.length + more)}*${tag !== null ? ` ${KB_WORDS.tagged} \`${escapeMrkdwn(tag)}\`` : ''}`, ...shown, ...rest].join('\n');
 }
 
 export function historyText(slug: string, revisions: RevisionView[]): string {

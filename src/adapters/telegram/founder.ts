@@ -1,9 +1,14 @@
 import type { Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import { PlatformApiError } from '../../errors.ts';
-import { classifyFounderText } from '../../core/founder-text.ts';
+import { handleFounderMessage as handleFounderMessageInCore, type FounderOutcome } from '../../core/founder/founder-message.ts';
+import {
+  conversationsElsewhereHint, escalationsHereHelp, howToAnswer, kbHelpLines, notInConversationHint, unknownCommandText, type HelpMarkup,
+} from '../../core/founder/help.ts';
+import { articleCount, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
+import { NOTICE_WORDS, noticeView, statusSentence, type EscalationView } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../core/ports.ts';
-import type { KnowledgeBase } from '../../kb/knowledge-base.ts';
+import type { ArticleView, KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeError } from './errors.ts';
 import { escapeHtml, formatForTelegram, htmlToPlain, packHtmlParagraphs, TELEGRAM_TEXT_LIMIT, type TelegramChunk } from './format.ts';
@@ -16,7 +21,8 @@ import { DeliveryProgress, sendChunks, TELEGRAM_LIMITS, type TelegramSenderDeps 
 // - when Slack is not configured, Telegram is the founder console: a Sender for the `founder`
 //   channel posts every FounderNotice to each founder, tagged `#c<conversation>`, and a founder
 //   replying to such a message answers the customer (or resolves, reopens, saves as article).
-// Private notes are recognised by the core's classifyFounderText and never sent.
+// What a founder's message means, what each notice says and the help are the core's
+// (core/founder/); this file renders them as Telegram HTML and carries them.
 
 // ---------------------------------------------------------------------------------------------
 // Conversation tags
@@ -40,81 +46,62 @@ export function conversationFromTag(text: string): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Notices → messages
+// Notices → messages (the words are the core's notice views; this is only HTML)
 
-const REASONS: Record<string, string> = {
-  human_requested: 'the customer asked for a human',
-  kb_unsure: 'the KB is not sure',
-  customer_rejected_answer: 'the customer said the answer did not help (👎)',
-  no_suggestion_fit: 'none of the suggested articles fit',
-  flood: 'many messages in a short time',
-};
+const HTML_MARKUP: HelpMarkup = { code: (t) => `<code>${escapeHtml(t)}</code>`, text: escapeHtml };
 
-const HOW_TO_REPLY =
-  '↩️ <i>Reply to this message to answer the customer.</i> <code>note: …</code> stays internal; ' +
-  '<code>!resolve</code>, <code>!reopen</code>, <code>!save [title]</code> (draft), <code>!save! title</code> (publish).';
-
-function attachmentsLine(attachments: Array<{ kind: string; name?: string }>): string | null {
-  if (attachments.length === 0) return null;
-  return `📎 ${attachments.map((a) => escapeHtml(a.name ? `${a.kind} ${a.name}` : a.kind)).join(', ')}`;
+function filesLine(files: string[]): string | null {
+  return files.length === 0 ? null : `📎 ${files.map(escapeHtml).join(', ')}`;
 }
 
-function percent(confidence: number): string {
-  return `${Math.round(confidence * 100)}%`;
+function escalationParagraphs(v: EscalationView, tag: string): string[] {
+  const c = v.customer;
+  const who = [
+    `👤 <b>${escapeHtml(c.name)}</b>`,
+    c.username ? `@${escapeHtml(c.username)}` : null,
+    `${escapeHtml(c.channelName)} ${escapeHtml(c.externalId)}`,
+    escapeHtml(c.conversations),
+    escapeHtml(c.rating),
+  ].filter((p): p is string => p !== null).join(' · ');
+  const paragraphs = [
+    `🆘 <b>${NOTICE_WORDS.escalation}</b> ${tag}\n${NOTICE_WORDS.why}: ${escapeHtml(v.reasonText)}\n${who}`,
+    `<b>${NOTICE_WORDS.question}</b>\n<blockquote>${escapeHtml(v.question)}</blockquote>`,
+  ];
+  const files = filesLine(v.files);
+  if (files) paragraphs.push(files);
+  if (v.earlier.length > 0) {
+    paragraphs.push(`<b>${NOTICE_WORDS.earlier}</b>\n${v.earlier.map((h) => `<i>${escapeHtml(h.author)}:</i> ${escapeHtml(h.text)}`).join('\n')}`);
+  }
+  paragraphs.push(v.candidates.length === 0
+    ? `<b>${NOTICE_WORDS.candidates}</b>\n${NOTICE_WORDS.noCandidates}`
+    : `<b>${NOTICE_WORDS.candidates}</b>\n${v.candidates.map((k, i) => `${i + 1}. ${escapeHtml(k.title)} <code>${escapeHtml(k.slug)}</code> — ${k.percent}`).join('\n')}`);
+  if (v.draft !== null) paragraphs.push(`<b>${NOTICE_WORDS.draft}</b>\n<blockquote>${escapeHtml(v.draft)}</blockquote>`);
+  if (v.toldCustomer !== null) paragraphs.push(`ℹ️ ${NOTICE_WORDS.toldCustomer}: ${escapeHtml(v.toldCustomer)}`);
+  paragraphs.push(`↩️ ${howToAnswer(HTML_MARKUP, 'message')}`);
+  return paragraphs;
 }
 
 /** The paragraphs (HTML) of one notice; the first one carries the tag. */
 export function renderNotice(notice: FounderNotice): string[] {
   const tag = conversationTag(notice.conversationId);
-  switch (notice.type) {
-    case 'escalation': {
-      const c = notice.customer;
-      const who = [
-        `👤 <b>${escapeHtml(c.displayName ?? 'Unknown customer')}</b>`,
-        c.username ? `@${escapeHtml(c.username)}` : null,
-        `${escapeHtml(c.channel)} ${escapeHtml(c.externalUserId)}`,
-        c.earlierConversations > 0 ? `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}` : 'first conversation',
-        c.lastRating !== null ? `last rating ${c.lastRating}` : null,
-      ].filter((p): p is string => p !== null).join(' · ');
-      const paragraphs = [
-        `🆘 <b>Escalation</b> ${tag}\nWhy: ${escapeHtml(REASONS[notice.reason] ?? notice.reason)}\n${who}`,
-        `<b>Question</b>\n<blockquote>${escapeHtml(notice.question || '(no text)')}</blockquote>`,
-      ];
-      const files = attachmentsLine(notice.attachments);
-      if (files) paragraphs.push(files);
-      const earlier = notice.history.slice(-7, -1);
-      if (earlier.length > 0) {
-        paragraphs.push(`<b>Earlier in this conversation</b>\n${earlier.map((h) => `<i>${escapeHtml(h.author)}:</i> ${escapeHtml(h.text)}`).join('\n')}`);
-      }
-      if (notice.candidates.length > 0) {
-        paragraphs.push(`<b>KB candidates</b>\n${notice.candidates
-          .map((k, i) => `${i + 1}. ${escapeHtml(k.title)} <code>${escapeHtml(k.slug)}</code> — ${percent(k.confidence)}`)
-          .join('\n')}`);
-      } else {
-        paragraphs.push('<b>KB candidates</b>: none');
-      }
-      if (notice.draft) paragraphs.push(`<b>Draft answer</b>\n<blockquote>${escapeHtml(notice.draft)}</blockquote>`);
-      if (notice.customerNotice) paragraphs.push(`ℹ️ The customer was told: ${escapeHtml(notice.customerNotice)}`);
-      paragraphs.push(HOW_TO_REPLY);
-      return paragraphs;
-    }
+  const view = noticeView(notice);
+  switch (view.type) {
+    case 'escalation':
+      return escalationParagraphs(view, tag);
     case 'customer_followup': {
-      const paragraphs = [`💬 <b>Customer</b> ${tag}\n${escapeHtml(notice.text || '(no text)')}`];
-      const files = attachmentsLine(notice.attachments);
+      const paragraphs = [`💬 <b>${NOTICE_WORDS.customer}</b> ${tag}\n${escapeHtml(view.text)}`];
+      const files = filesLine(view.files);
       if (files) paragraphs.push(files);
       return paragraphs;
     }
     case 'status':
-      return [`🔔 ${tag} is now <b>${escapeHtml(notice.status)}</b> (by ${escapeHtml(notice.by)})`];
+      return [`🔔 ${tag} ${statusSentence(view, { text: escapeHtml, who: (ref) => `<b>${escapeHtml(ref)}</b>` })}`];
     case 'delivery_report':
-      return notice.delivered
-        ? [`✅ ${tag} message delivered to the customer`]
-        : [`⚠️ ${tag} message <b>not delivered</b> to the customer${notice.error ? `: ${escapeHtml(notice.error)}` : ''}`];
+      return view.delivered
+        ? [`✅ ${tag} ${escapeHtml(view.text)}`]
+        : [`⚠️ ${tag} <b>${escapeHtml(view.text)}</b>: ${escapeHtml(view.error ?? '')}`];
     case 'attachments_not_relayed':
-      return [
-        `📎 ${tag} <b>Files not sent</b> to the customer: ${escapeHtml(notice.names.join(', ') || 'your files')}\n` +
-          'Files are not relayed to customers yet; send the content as text or a link.',
-      ];
+      return [`📎 ${tag} ${escapeHtml(view.text)}${view.names.length > 1 ? `\n${view.names.map((n) => `• ${escapeHtml(n)}`).join('\n')}` : ''}`];
   }
 }
 
@@ -180,16 +167,13 @@ export interface FounderDeps {
   console: boolean;
 }
 
-export const FOUNDER_HELP = [
-  '<b>Solodesk — founder commands</b>',
-  '<code>/kb search &lt;text&gt;</code> — ranked articles, confidence and the decision',
-  '<code>/kb show &lt;slug&gt;</code> — one article',
-  '<code>/kb list [tag]</code> — all articles',
-].join('\n');
+const TAG_EXAMPLE = '#c…';
 
-const CONSOLE_HELP =
-  'Escalations arrive here tagged <code>#c…</code>. Reply to one to answer the customer; ' +
-  '<code>note: …</code> stays internal; <code>!resolve</code>, <code>!reopen</code>, <code>!save [title]</code>, <code>!save! title</code>.';
+function founderHelp(consoleHere: boolean): string {
+  const [heading, ...lines] = kbHelpLines(HTML_MARKUP);
+  const kb = [`<b>Solodesk — ${heading}</b>`, ...lines].join('\n');
+  return consoleHere ? `${kb}\n\n${escalationsHereHelp(HTML_MARKUP, TAG_EXAMPLE)}` : kb;
+}
 
 async function answer(ctx: Context, deps: FounderDeps, chunks: TelegramChunk[], replyTo?: number): Promise<void> {
   for (const [i, chunk] of chunks.entries()) {
@@ -215,72 +199,63 @@ export async function handleFounderMessage(ctx: Context, message: Message, deps:
   const command = leadingCommand(message, bot);
   if (command !== null) {
     if (command.command === 'kb') return answer(ctx, deps, await kbCommand(deps.kb, command.args), message.message_id);
-    return answer(ctx, deps, html(deps.console ? `${FOUNDER_HELP}\n\n${CONSOLE_HELP}` : FOUNDER_HELP));
+    return answer(ctx, deps, html(founderHelp(deps.console)));
   }
   const replied = message.reply_to_message;
   const conversationId = replied?.from?.id === bot.id ? conversationFromTag(replied.text ?? replied.caption ?? '') : null;
   if (conversationId === null) {
-    const hint = deps.console
-      ? 'To answer a customer, reply to their escalation (a message tagged <code>#c…</code>). /help lists the commands.'
-      : 'Founder commands: /kb search, /kb show, /kb list. Conversations are handled in Slack.';
+    const hint = deps.console ? notInConversationHint(HTML_MARKUP, TAG_EXAMPLE) : conversationsElsewhereHint(HTML_MARKUP, 'Slack');
     return answer(ctx, deps, html(hint), message.message_id);
   }
   return answer(ctx, deps, html(await founderReply(conversationId, message, deps)), message.message_id);
 }
 
 async function founderReply(conversationId: string, message: Message, deps: FounderDeps): Promise<string> {
-  const founder = `telegram:${message.from?.id ?? message.chat.id}`;
-  const tag = conversationTag(conversationId);
-  const text = classifyFounderText(message.text ?? message.caption ?? '');
   // Files go to the core, which tells the founder console they were not relayed (never dropped silently).
   const attachments = attachmentsOf(message).map((a) => (a.name === undefined ? { kind: a.kind } : { kind: a.kind, name: a.name }));
-  const platformMessageId = `founder:${message.chat.id}:${message.message_id}`;
   try {
-    switch (text.kind) {
-      case 'note':
-        return `📝 Note kept internal — not sent to the customer. ${tag}`;
-      case 'empty': {
-        if (attachments.length === 0) return 'Nothing sent: only text can be relayed to the customer.';
-        const result = await deps.core.founder.reply({ conversationId, text: '', founder, platformMessageId, attachments });
-        return result.duplicate ? `Already handled ${tag}` : `📎 Nothing sent: files cannot be relayed to the customer yet. ${tag}`;
-      }
-      case 'unknown_command':
-        return `Unknown command <code>!${escapeHtml(text.command)}</code>. Use <code>!resolve</code>, <code>!reopen</code>, <code>!save [title]</code> or <code>!save! title</code>.`;
-      case 'command':
-        if (text.command === 'resolve') {
-          await deps.core.founder.resolve({ conversationId, founder });
-          return `✅ Resolved ${tag}`;
-        }
-        if (text.command === 'reopen') {
-          await deps.core.founder.reopen({ conversationId, founder });
-          return `🔓 Reopened ${tag}`;
-        }
-        {
-          const saved = await deps.core.founder.saveAsArticle({
-            conversationId,
-            founder,
-            ...(text.argument ? { title: text.argument } : {}),
-            publish: text.publish,
-          });
-          const what = saved.created ? (text.publish ? 'Published a new article' : 'Saved a draft article') : 'Added the question to article';
-          return `📚 ${what} <code>${escapeHtml(saved.slug)}</code>`;
-        }
-      case 'reply': {
-        const result = await deps.core.founder.reply({
-          conversationId,
-          text: text.text,
-          founder,
-          platformMessageId,
-          ...(attachments.length > 0 ? { attachments } : {}),
-        });
-        if (result.duplicate) return `Already sent ${tag}`;
-        return attachments.length > 0 ? `✅ Sent the text to the customer; the files were not relayed. ${tag}` : `✅ Sent to the customer ${tag}`;
-      }
-    }
+    const outcome = await handleFounderMessageInCore(deps.core.founder, {
+      conversationId,
+      text: message.text ?? message.caption ?? '',
+      founder: `telegram:${message.from?.id ?? message.chat.id}`,
+      platformMessageId: `founder:${message.chat.id}:${message.message_id}`,
+      ...(attachments.length > 0 ? { attachments } : {}),
+    });
+    if (outcome.kind === 'failed') deps.logger.warn({ conversationId, reason: outcome.reason }, 'founder action from Telegram refused');
+    return outcomeHtml(outcome, conversationTag(conversationId));
   } catch (error) {
     deps.logger.error({ err: safeError(error, deps.token), conversationId }, 'founder action from Telegram failed');
-    const reason = error instanceof Error ? error.message : 'unknown error';
-    return `❌ Not done: ${escapeHtml(reason)}`;
+    return outcomeHtml({ kind: 'failed', reason: error instanceof Error ? error.message : 'unknown error' }, conversationTag(conversationId));
+  }
+}
+
+/** The founder's confirmation, answering their message. */
+function outcomeHtml(outcome: FounderOutcome, tag: string): string {
+  switch (outcome.kind) {
+    case 'note_kept':
+      return `📝 Note kept internal — not sent to the customer. ${tag}`;
+    case 'nothing_to_send':
+      return 'Nothing sent: only text can be relayed to the customer.';
+    case 'files_not_relayed':
+      return `📎 Nothing sent: files cannot be relayed to the customer yet. ${tag}`;
+    case 'already_sent':
+      return `Already handled ${tag}`;
+    case 'unknown_command':
+      return unknownCommandText(HTML_MARKUP, outcome.command);
+    case 'resolved':
+      return `✅ Resolved ${tag}`;
+    case 'reopened':
+      return `🔓 Reopened ${tag}`;
+    case 'saved': {
+      const what = outcome.created ? (outcome.published ? 'Published a new article' : 'Saved a draft article') : 'Added the question to article';
+      return `📚 ${what} <code>${escapeHtml(outcome.slug)}</code>`;
+    }
+    case 'sent':
+      return `✅ Sent to the customer ${tag}`;
+    case 'sent_without_files':
+      return `✅ Sent the text to the customer; the files were not relayed. ${tag}`;
+    case 'failed':
+      return `❌ Not done: ${escapeHtml(outcome.reason)}`;
   }
 }
 
@@ -289,45 +264,50 @@ async function founderReply(conversationId: string, message: Message, deps: Foun
 
 export async function kbCommand(kb: KnowledgeBase, args: string): Promise<TelegramChunk[]> {
   const [sub = '', ...rest] = args.split(/\s+/);
-  const argument = rest.join(' ').trim();
-  switch (sub.toLowerCase()) {
+  const result = await runKbCommand(kb, sub, rest.join(' '));
+  switch (result.kind) {
+    case 'usage':
+      return html(`${KB_WORDS.usage} <code>${escapeHtml(result.usage)}</code>`);
     case 'search': {
-      if (argument === '') return html('Usage: <code>/kb search &lt;text&gt;</code>');
-      const { decision, ranked } = await kb.decide(argument);
-      const head = `🔎 <b>${escapeHtml(argument)}</b>\nDecision: <b>${decision.outcome}</b> · confidence ${percent(decision.confidence)}`;
-      if (ranked.length === 0) return html(`${head}\nNo matching article.`);
-      const rows = ranked.map((r, i) => {
-        const mark = r.article.id === decision.articleId ? ' ← answer' : decision.suggestions.includes(r.article.id) ? ' ← suggested' : '';
-        return `${i + 1}. ${escapeHtml(r.article.title)} <code>${escapeHtml(r.article.slug)}</code> — ${percent(r.confidence)} (score ${r.score.toFixed(2)})${mark}`;
-      });
+      const head = `🔎 <b>${escapeHtml(result.query)}</b>\n${KB_WORDS.decision}: <b>${result.decision}</b> · ${KB_WORDS.confidence} ${result.confidence}`;
+      if (result.rows.length === 0) return html(`${head}\n${KB_WORDS.noMatch}`);
+      const rows = result.rows.map((r) =>
+        `${r.rank}. ${escapeHtml(r.title)} <code>${escapeHtml(r.slug)}</code> — ${r.percent} (score ${r.score})${r.mark !== null ? ` ${r.mark}` : ''}`);
       return packHtmlParagraphs([head, ...rows], TELEGRAM_TEXT_LIMIT, '\n');
     }
-    case 'show': {
-      if (argument === '') return html('Usage: <code>/kb show &lt;slug&gt;</code>');
-      const article = await kb.getBySlug(argument);
-      if (article === null) return html(`No article <code>${escapeHtml(argument)}</code>.`);
-      const head = [
-        `📄 <b>${escapeHtml(article.title)}</b>`,
-        `<code>${escapeHtml(article.slug)}</code> · ${article.status} · v${article.version} · ${escapeHtml(article.language)}` +
-          (article.tags.length > 0 ? ` · ${article.tags.map((t) => `#${escapeHtml(t)}`).join(' ')}` : ''),
-        ...(article.questions.length > 0 ? [`Questions: ${article.questions.map((q) => `“${escapeHtml(q)}”`).join(', ')}`] : []),
-      ].join('\n');
-      const body = formatForTelegram(article.body, 'markdown');
-      const first = body[0];
-      if (first !== undefined && head.length + 2 + first.text.length <= TELEGRAM_TEXT_LIMIT) {
-        return [{ ...first, text: `${head}\n\n${first.text}`, plain: `${htmlToPlain(head)}\n\n${first.plain}` }, ...body.slice(1)];
-      }
-      return [...html(head), ...body];
-    }
+    case 'not_found':
+      return html(`${KB_WORDS.noArticle} <code>${escapeHtml(result.slug)}</code>. ${escapeHtml(KB_WORDS.tryList)}`);
+    case 'show':
+      return articleChunks(result.article);
     case 'list': {
-      const articles = await kb.list(argument ? { tag: argument } : undefined);
-      if (articles.length === 0) return html(argument ? `No article tagged <code>${escapeHtml(argument)}</code>.` : 'The KB is empty.');
-      const rows = articles.map((a) => `• <code>${escapeHtml(a.slug)}</code> — ${escapeHtml(a.title)}${a.status === 'published' ? '' : ` (${a.status})`}`);
-      return packHtmlParagraphs([`📚 ${articles.length} article${articles.length === 1 ? '' : 's'}${argument ? ` tagged ${escapeHtml(argument)}` : ''}`, ...rows], TELEGRAM_TEXT_LIMIT, '\n');
+      if (result.articles.length === 0) {
+        return html(result.tag !== null ? `${KB_WORDS.taggedNone} <code>${escapeHtml(result.tag)}</code>.` : KB_WORDS.empty);
+      }
+      const rows = result.articles.map((a) => `• <code>${escapeHtml(a.slug)}</code> — ${escapeHtml(a.title)}${a.status === 'published' ? '' : ` (${a.status})`}`);
+      const count = articleCount(result.articles.length + result.more);
+      const head = `📚 ${count}${result.tag !== null ? ` ${KB_WORDS.tagged} <code>${escapeHtml(result.tag)}</code>` : ''}`;
+      return packHtmlParagraphs([head, ...rows, ...(result.more > 0 ? [`… +${result.more}`] : [])], TELEGRAM_TEXT_LIMIT, '\n');
     }
-    default:
-      return html(FOUNDER_HELP);
+    case 'help':
+      return html(founderHelp(false));
   }
+}
+
+function articleChunks(article: ArticleView): TelegramChunk[] {
+  const head = [
+    `📄 <b>${escapeHtml(article.title)}</b>`,
+    `<code>${escapeHtml(article.slug)}</code> · ${article.status} · v${article.version} · ${escapeHtml(article.language)}` +
+      (article.tags.length > 0 ? ` · ${article.tags.map((t) => `#${escapeHtml(t)}`).join(' ')}` : ''),
+    article.questions.length > 0
+      ? `${KB_WORDS.questions}: ${article.questions.map((q) => `“${escapeHtml(q)}”`).join(', ')}`
+      : `<i>${KB_WORDS.noQuestions}</i>`,
+  ].join('\n');
+  const body = formatForTelegram(article.body, 'markdown');
+  const first = body[0];
+  if (first !== undefined && head.length + 2 + first.text.length <= TELEGRAM_TEXT_LIMIT) {
+    return [{ ...first, text: `${head}\n\n${first.text}`, plain: `${htmlToPlain(head)}\n\n${first.plain}` }, ...body.slice(1)];
+  }
+  return [...html(head), ...body];
 }
 
 /** Founder ids as a set of strings, for `from.id` lookups. */

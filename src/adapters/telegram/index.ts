@@ -1,14 +1,15 @@
 import { Bot } from 'grammy';
 import type { Message, UserFromGetMe } from 'grammy/types';
 import { founderConsoleOf } from '../../config/founder-console.ts';
+import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
 import type { Sender } from '../../core/ports.ts';
-import type { ChannelContext, ChannelParts } from '../channel.ts';
 import { safeError } from './errors.ts';
 import { createFounderSender, founderSet, handleFounderMessage, type FounderDeps } from './founder.ts';
+import { TELEGRAM_TEXT_LIMIT } from './format.ts';
 import { createInOrder } from './in-order.ts';
 import { CHANNEL, isAddressedToBot, leadingCommand, parseMessage } from './parse.ts';
 import { chatKeyOf, grammySignal, startLongPolling, type LongPolling, type Sleep } from './polling.ts';
-import { createTelegramSender } from './send.ts';
+import { createTelegramSender, TELEGRAM_LIMITS } from './send.ts';
 import { checkUpdate } from './update-schema.ts';
 import { createWebhookHandler, WEBHOOK_PATH } from './webhook.ts';
 
@@ -50,11 +51,24 @@ export interface TelegramChannelOptions {
   pollingBackoffMs?: { initial: number; max: number };
 }
 
-export interface TelegramChannelParts extends ChannelParts {
+/**
+ * What this adapter does with Telegram: inline keyboards (callback_query comes back), forum topics
+ * answered in their topic, photos and documents taken as attachments, no edits of sent messages.
+ */
+export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
+  buttons: true,
+  threads: true,
+  files: true,
+  edits: false,
+  maxTextLength: TELEGRAM_TEXT_LIMIT,
+  rateLimits: { ...TELEGRAM_LIMITS },
+};
+
+export interface TelegramChannel extends ChannelAdapter {
   mode: 'webhook' | 'polling';
 }
 
-export function createTelegramChannel(ctx: ChannelContext, options: TelegramChannelOptions = {}): TelegramChannelParts {
+export function createTelegramChannel(ctx: ChannelContext, options: TelegramChannelOptions = {}): TelegramChannel {
   const config = ctx.config.telegram;
   if (config === undefined) throw new Error('Telegram is not configured (TELEGRAM_BOT_TOKEN)');
   const { token } = config;
@@ -214,30 +228,30 @@ export function createTelegramChannel(ctx: ChannelContext, options: TelegramChan
     logger.info({ username: bot.botInfo.username }, 'telegram long polling started');
   }
 
-  return {
+  const adapter: TelegramChannel = {
+    name: CHANNEL,
+    capabilities: TELEGRAM_CAPABILITIES,
     mode,
     senders,
-    part: {
-      name: 'telegram',
-      async start() {
-        const controller = new AbortController();
-        starting = controller;
-        try {
-          await start(controller.signal);
-        } catch (error) {
-          // The service logs what start throws; grammY's errors carry the request URL, token included.
-          throw safeError(error, token);
-        } finally {
-          if (starting === controller) starting = undefined;
-        }
-      },
-      async stop() {
-        accepting = false;
-        starting?.abort();
-        await polling?.stop();
-        polling = undefined;
-        await Promise.allSettled([...inFlight]);
-      },
+    async start() {
+      const controller = new AbortController();
+      starting = controller;
+      try {
+        await start(controller.signal);
+      } catch (error) {
+        // The service logs what start throws; grammY's errors carry the request URL, token included.
+        throw safeError(error, token);
+      } finally {
+        if (starting === controller) starting = undefined;
+      }
+    },
+    async stop() {
+      accepting = false;
+      starting?.abort();
+      await polling?.stop();
+      polling = undefined;
+      await Promise.allSettled([...inFlight]);
     },
   };
+  return adapter;
 }

@@ -76,8 +76,8 @@ describe('status and thread lines', () => {
   });
 
   it('delivery reports and customer messages', () => {
-    expect(deliveryReportText({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: true })).toBe('✓ delivered');
-    expect(deliveryReportText({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: false, error: 'blocked <x>' })).toBe('✗ not delivered: blocked &lt;x&gt;');
+    expect(deliveryReportText({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: true })).toBe('✓ founder reply delivered');
+    expect(deliveryReportText({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: false, error: 'blocked <x>' })).toBe('✗ founder reply not delivered: blocked &lt;x&gt;');
     expect(customerMessageText({ type: 'customer_followup', conversationId: 'c', text: 'still <broken>', attachments: [{ kind: 'photo', name: 'a.png' }] }))
       .toBe(':speech_balloon: *Customer:*\n&gt; still &lt;broken&gt;\n:paperclip: a.png');
   });

@@ -15,8 +15,12 @@ afterEach(async () => {
 /** A DM customer question that the (empty) KB cannot answer: escalated into a thread. */
 const escalate = (text?: string) => escalateDm(h, text);
 
+/** What the founder sent (or tried to send): notes are not in it, see `notesOf`. */
 const founderMessages = (conversationId: string) =>
-  h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder' }, orderBy: { createdAt: 'asc' } });
+  h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder', kind: { not: 'note' } }, orderBy: { createdAt: 'asc' } });
+
+const notesOf = (conversationId: string) =>
+  h.desk.database.db.prisma.message.findMany({ where: { conversationId, kind: 'note' }, include: { outbox: true } });
 
 describe('escalation into a founder thread', () => {
   it('a customer question posts one root message (Block Kit) and attaches the thread; later messages go in it', async () => {
@@ -50,7 +54,7 @@ describe('relay of founder thread replies', () => {
     await h.drain();
     const toCustomer = postedTo(h.fake, 'D1').slice(before);
     expect(toCustomer.map((m) => m.text)).toEqual(['Fixed — a new invoice is on its way. See your invoices (https://example.com/inv) &amp; thanks!']);
-    expect(h.inThread(rootTs).map((m) => m.text)).toContain('✓ delivered');
+    expect(h.inThread(rootTs).map((m) => m.text)).toContain('✓ founder reply delivered');
     const update = h.fake.callsOf('chat.update').at(-1);
     expect(update?.payload).toMatchObject({ channel: FOUNDER_CHANNEL, ts: rootTs });
     expect(JSON.stringify(update?.payload.blocks)).toContain('answered by <@UFOUNDER>');
@@ -67,6 +71,10 @@ describe('relay of founder thread replies', () => {
       await h.drain();
       expect(postedTo(h.fake, 'D1').slice(before)).toEqual([]);
       expect(await founderMessages(conversationId)).toEqual([]);
+      // Kept in the conversation as a note, under the founder's name, with nothing to deliver.
+      expect(await notesOf(conversationId)).toMatchObject([
+        { author: 'founder', authorRef: `slack:${FOUNDER}`, direction: 'outbound', deliveryState: 'not_applicable', platformMessageId: `slack:${FOUNDER_CHANNEL}:${ts}`, outbox: [] },
+      ]);
       await h.fake.waitFor((c) => c.method === 'reactions.add' && c.payload.timestamp === ts && c.payload.name === 'memo');
     },
   );

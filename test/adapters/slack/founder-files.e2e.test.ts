@@ -15,8 +15,9 @@ afterEach(async () => {
   await h.close();
 });
 
+/** What the founder sent (or tried to send): notes are not in it. */
 const founderMessages = (conversationId: string) =>
-  h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder' }, orderBy: { createdAt: 'asc' } });
+  h.desk.database.db.prisma.message.findMany({ where: { conversationId, author: 'founder', kind: { not: 'note' } }, orderBy: { createdAt: 'asc' } });
 
 /** Thread messages that tell the founder a file did not go out. */
 const filesNotices = (rootTs: string) => h.inThread(rootTs).filter((m) => String(m.text).includes('not sent to the customer'));
@@ -90,6 +91,9 @@ describe('founder replies with files', () => {
     expect(postedTo(h.fake, 'D1').slice(before)).toEqual([]);
     expect(await founderMessages(conversationId)).toEqual([]);
     expect(filesNotices(rootTs)).toEqual([]);
+    // The note keeps its file names, and nothing can deliver it.
+    const notes = await h.desk.database.db.prisma.message.findMany({ where: { conversationId, kind: 'note' }, include: { outbox: true } });
+    expect(notes).toMatchObject([{ text: 'note: the customer\'s logs', attachments: [{ name: 'logs.txt' }], deliveryState: 'not_applicable', outbox: [] }]);
   });
 });
 
@@ -102,7 +106,7 @@ describe('founder replies also sent to the channel', () => {
     await h.drain();
     expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual(['Fixed for everyone, sorry!']);
     expect(await founderMessages(conversationId)).toHaveLength(1);
-    expect(h.inThread(rootTs).map((m) => m.text)).toContain('✓ delivered');
+    expect(h.inThread(rootTs).map((m) => m.text)).toContain('✓ founder reply delivered');
   });
 
   it('an edit of a broadcast reply is still not relayed', async () => {

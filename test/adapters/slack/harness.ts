@@ -1,4 +1,4 @@
-import { createSlackChannel, type SlackChannelParts } from '../../../src/adapters/slack/index.ts';
+import { createSlackChannel, type SlackChannel } from '../../../src/adapters/slack/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import type { Sender } from '../../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
@@ -22,7 +22,8 @@ export interface SlackHarness {
   fake: FakeSlack;
   desk: TestDesk;
   http: HttpServer;
-  channel: SlackChannelParts;
+  /** The adapter (a ChannelAdapter: name, capabilities, senders, start, stop; and `slack`). */
+  channel: SlackChannel;
   url: string;
   /** POSTs a signed body to /slack/events. */
   post(body: string, options?: Omit<PostSignedOptions, 'signingSecret'>): Promise<{ status: number; text: string }>;
@@ -76,7 +77,7 @@ export async function startSlackHarness(
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
   const channel = createSlackChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics });
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(unthrottled(sender));
-  await channel.part.start();
+  await channel.start();
   const port = await http.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/slack/events`;
 
@@ -107,7 +108,7 @@ export async function startSlackHarness(
     inThread: (rootTs) => fake.posted().filter((m) => m.channel === FOUNDER_CHANNEL && m.thread_ts === rootTs),
     async close() {
       await http.close(0);
-      await channel.part.stop();
+      await channel.stop();
       await desk.dispose();
       await fake.close();
     },

@@ -91,7 +91,11 @@ describe('Telegram as the founder console (no Slack configured)', () => {
     expect(await founderReplies(notice, '!frobnicate')).toMatch(/Unknown command/);
     await h.desk.drain();
     expect(h.sentTo(CUSTOMER)).toHaveLength(before);
-    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'founder' } })).toBe(0);
+    // The note is kept in the conversation as a note with nothing to deliver; the command left nothing.
+    const founderRows = await h.desk.database.db.prisma.message.findMany({ where: { author: 'founder' }, include: { outbox: true } });
+    expect(founderRows).toMatchObject([
+      { conversationId, kind: 'note', text: 'note: she asked the same last month', authorRef: `telegram:${FOUNDER_ID}`, deliveryState: 'not_applicable', outbox: [] },
+    ]);
 
     expect(await founderReplies(notice, '!resolve')).toMatch(/Resolved/);
     const conversation = await h.desk.database.db.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
@@ -103,7 +107,7 @@ describe('Telegram as the founder console (no Slack configured)', () => {
     const { notice, conversationId } = await escalate();
     const tag = conversationTag(conversationId);
     const filesNotice = (name: string) => () =>
-      h!.sentTo(FOUNDER_ID).find((m) => /Files not sent/.test(m.text ?? '') && m.text!.includes(name));
+      h!.sentTo(FOUNDER_ID).find((m) => /not sent to the customer: only text is relayed/.test(m.text ?? '') && m.text!.includes(name));
 
     const withCaption = await founderRepliesWith(notice, (base) => documentUpdate({ ...base, fileName: 'setup-guide.pdf', caption: 'Here is the setup guide.' }));
     expect(withCaption).toMatch(/Sent the text to the customer; the files were not relayed/);
@@ -122,7 +126,7 @@ describe('Telegram as the founder console (no Slack configured)', () => {
     const again = photo({ updateId: nextUpdate - 1, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId: nextFounderMessage - 1, replyTo: { messageId: notice.message_id, isBot: true, fromId: h.fake.botInfo.id, text: checkTelegramHtml(notice.text ?? '').visible } });
     expect((await h.post(again)).status).toBe(200);
     await h.desk.drain();
-    expect(h.sentTo(FOUNDER_ID).filter((m) => /Files not sent/.test(m.text ?? '') && m.text!.includes('photo'))).toHaveLength(1);
+    expect(h.sentTo(FOUNDER_ID).filter((m) => /not sent to the customer: only text is relayed/.test(m.text ?? '') && m.text!.includes('photo'))).toHaveLength(1);
     // Nothing reached the customer for the photo: no empty message, no file.
     expect(h.sentTo(CUSTOMER)).toHaveLength(customerBefore);
     expect(h.fake.sent().filter((m) => m.method !== 'sendMessage')).toHaveLength(0);

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import type { Update } from 'grammy/types';
-import { createTelegramChannel, type TelegramChannelOptions, type TelegramChannelParts } from '../../../src/adapters/telegram/index.ts';
+import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/adapters/telegram/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import type { CoreApi } from '../../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
@@ -40,7 +40,8 @@ export interface Harness {
   fake: FakeTelegram;
   desk: TestDesk;
   http: HttpServer;
-  channel: TelegramChannelParts;
+  /** The adapter (a ChannelAdapter: name, capabilities, senders, start, stop; and `mode`). */
+  channel: TelegramChannel;
   webhookUrl: string;
   logs: string[];
   /** POSTs an update to /telegram/webhook; `secret: null` sends no secret header. */
@@ -82,14 +83,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const channel = createTelegramChannel({ config, core, kb: desk.kb, http, logger, metrics }, options.channel);
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
   const port = await http.listen(0, '127.0.0.1');
-  await channel.part.start();
+  await channel.start();
   const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
 
   let channelStopped = false;
   const stopChannel = async (): Promise<void> => {
     if (channelStopped) return;
     channelStopped = true;
-    await channel.part.stop();
+    await channel.stop();
     await http.close(0);
   };
 

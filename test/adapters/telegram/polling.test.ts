@@ -177,7 +177,7 @@ describe('Telegram long polling confirms only what is stored', () => {
     h = await startHarness({ fake: ownFake, channel: { pollTimeoutSeconds: 600 } });
     await ownFake.waitFor((c) => c.method === 'getUpdates');
     // The fake would hold this poll for 10 minutes: stop() returning at all proves the abort.
-    await h.channel.part.stop();
+    await h.channel.stop();
     const polls = ownFake.callsOf('getUpdates').length;
     ownFake.pushUpdate(question(741));
     await h.desk.drain();
@@ -204,7 +204,7 @@ describe('Telegram long polling confirms only what is stored', () => {
     h.fake.pushUpdate(question(750));
     await inHandler;
     let stopped = false;
-    const stopping = h.channel.part.stop().then(() => (stopped = true));
+    const stopping = h.channel.stop().then(() => (stopped = true));
     await h.desk.drain();
     expect(stopped).toBe(false);
     release();

@@ -45,7 +45,7 @@ function capturingLogger() {
 }
 
 describe('Telegram unreachable at start', () => {
-  it('part.start() rejects with an error that names the failed call and never the token', async () => {
+  it('start() rejects with an error that names the failed call and never the token', async () => {
     const { apiRoot, token } = await unreachableTelegram();
     const desk = await createTestDesk();
     const { lines, logger } = capturingLogger();
@@ -55,7 +55,7 @@ describe('Telegram unreachable at start', () => {
       for (const env of [{}, { TELEGRAM_WEBHOOK_SECRET: 'webhook_Secret-123' }]) {
         const config = loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot, ...env });
         const channel = createTelegramChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics });
-        const error = (await channel.part.start().catch((e: unknown) => e)) as Error;
+        const error = (await channel.start().catch((e: unknown) => e)) as Error;
         expect(error).toBeInstanceOf(Error);
         expect(error.message).toMatch(/getMe/);
         expect(error.message).toContain('<token>');
@@ -64,7 +64,7 @@ describe('Telegram unreachable at start', () => {
         const rendered = [error.message, error.stack ?? '', JSON.stringify(error), String(error.cause ?? ''), ...lines].join('\n');
         expect(rendered).not.toContain(token);
         expect(rendered).not.toContain(encodeURIComponent(token));
-        await channel.part.stop();
+        await channel.stop();
       }
     } finally {
       await desk.dispose();
@@ -87,7 +87,7 @@ describe('Telegram unreachable at start', () => {
       host: '127.0.0.1',
       parts: (context) => {
         const desk = createDesk(context);
-        return [createTelegramChannel({ ...context, core: desk.core, kb: desk.kb }).part];
+        return [createTelegramChannel({ ...context, core: desk.core, kb: desk.kb })];
       },
     });
     try {

@@ -74,7 +74,7 @@ describe('Telegram webhook: body limits and parsing', () => {
 
   it('after stop (as before start) it answers 503 with Retry-After', async () => {
     h = await startHarness({ webhookSecret: SECRET });
-    await h.channel.part.stop();
+    await h.channel.stop();
     const response = await h.post(question(3));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');

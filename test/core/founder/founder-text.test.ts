@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFounderText } from '../../src/core/founder-text.ts';
+import { classifyFounderText } from '../../../src/core/founder/founder-text.ts';
 
 describe('classifyFounderText', () => {
   // A note sent to a customer is the worst bug a support tool can have: every spelling is a note.

@@ -1,0 +1,218 @@
+import type { EscalationReason, FounderNotice } from '../ports.ts';
+
+// What each founder notice says, once, for every console. A view holds plain text (no markup):
+// an adapter escapes it and adds its own marks (Telegram HTML, Slack Block Kit, the terminal), and
+// has no words of its own for these meanings.
+
+export const REASON_TEXT: Record<EscalationReason, string> = {
+  human_requested: 'the customer asked for a person',
+  kb_unsure: 'the KB is not sure',
+  customer_rejected_answer: 'the customer said the answer did not help (👎)',
+  no_suggestion_fit: 'no suggestion fit: none of the suggested articles fit',
+  flood: 'many messages in a short time',
+};
+
+/** Headings and fixed phrases of the notices. */
+export const NOTICE_WORDS = {
+  escalation: 'Escalation',
+  escalatedAgain: 'Needs you again',
+  /** The terminal's one-line form of an escalation. */
+  escalatedToFounder: 'escalated to the founder',
+  why: 'Why',
+  question: 'Question',
+  earlier: 'Earlier in this conversation',
+  candidates: 'KB candidates',
+  noCandidates: 'No article matched.',
+  draft: 'Draft answer',
+  toldCustomer: 'The customer was told',
+  customer: 'Customer',
+  /** A follow-up shown where the customer is not (the terminal shows the customer's own line). */
+  relayed: 'relayed to the founder',
+  noText: '(no text)',
+} as const;
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', wechat: 'WeChat', slack: 'Slack', console: 'Console', web: 'Web' };
+const HISTORY_SHOWN = 5;
+const CANDIDATES_SHOWN = 5;
+
+export function channelName(channel: string): string {
+  return CHANNEL_NAMES[channel] ?? channel;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function percent(confidence: number): string {
+  return `${Math.round(confidence * 100)}%`;
+}
+
+type Notice<T extends FounderNotice['type']> = Extract<FounderNotice, { type: T }>;
+
+export interface CustomerView {
+  /** Display name, else username, else the platform id. */
+  name: string;
+  username: string | null;
+  channelName: string;
+  externalId: string;
+  /** `first conversation` or `2 earlier conversations`. */
+  conversations: string;
+  /** `last rating 4/5` or `no rating yet`. */
+  rating: string;
+}
+
+export interface EscalationView {
+  conversationId: string;
+  reason: EscalationReason;
+  reasonText: string;
+  customer: CustomerView;
+  /** The question, or `(no text)`. */
+  question: string;
+  /** Names of the customer's files (the kind when a file has no name). */
+  files: string[];
+  /** The conversation before the question (its own occurrence left out), last few, one line each. */
+  earlier: Array<{ author: string; text: string }>;
+  candidates: Array<{ title: string; slug: string; percent: string }>;
+  draft: string | null;
+  /** What the customer was told along with the escalation (e.g. the founder is away). */
+  toldCustomer: string | null;
+}
+
+export function escalationView(n: Notice<'escalation'>): EscalationView {
+  const c = n.customer;
+  return {
+    conversationId: n.conversationId,
+    reason: n.reason,
+    reasonText: REASON_TEXT[n.reason] ?? n.reason,
+    customer: {
+      name: c.displayName ?? c.username ?? c.externalUserId,
+      username: c.username,
+      channelName: channelName(c.channel),
+      externalId: c.externalUserId,
+      conversations: c.earlierConversations === 0 ? 'first conversation' : `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}`,
+      rating: c.lastRating === null ? 'no rating yet' : `last rating ${c.lastRating}/5`,
+    },
+    question: n.question.trim() === '' ? NOTICE_WORDS.noText : n.question,
+    files: n.attachments.map((a) => a.name ?? a.kind),
+    earlier: earlierHistory(n),
+    candidates: n.candidates.slice(0, CANDIDATES_SHOWN).map((k) => ({ title: k.title, slug: k.slug, percent: percent(k.confidence) })),
+    draft: n.draft !== undefined && n.draft.trim() !== '' ? n.draft : null,
+    toldCustomer: n.customerNotice ?? null,
+  };
+}
+
+function earlierHistory(n: Notice<'escalation'>): Array<{ author: string; text: string }> {
+  // The question is shown on its own: its last occurrence is left out of the history.
+  let questionAt = -1;
+  n.history.forEach((h, i) => {
+    if (h.author === 'customer' && h.text === n.question) questionAt = i;
+  });
+  return n.history
+    .filter((_h, i) => i !== questionAt)
+    .slice(-HISTORY_SHOWN)
+    .map((h) => ({ author: h.author, text: truncate(h.text.replace(/\s+/g, ' ').trim(), 200) }));
+}
+
+export interface FollowupView {
+  conversationId: string;
+  text: string;
+  files: string[];
+}
+
+export function followupView(n: Notice<'customer_followup'>): FollowupView {
+  return { conversationId: n.conversationId, text: n.text.trim() === '' ? NOTICE_WORDS.noText : n.text, files: n.attachments.map((a) => a.name ?? a.kind) };
+}
+
+export interface StatusView {
+  conversationId: string;
+  status: string;
+  /** How the console shows it: the founder's turn, the customer's turn, done, or another status. */
+  phase: 'waiting' | 'answered' | 'resolved' | 'other';
+  /** `waiting for you`, `answered`, `resolved`, or the status itself. */
+  text: string;
+  /** The founder who changed it; null when the desk itself did. */
+  by: string | null;
+}
+
+export function statusView(n: Notice<'status'>): StatusView {
+  const by = n.by !== '' && n.by !== 'system' ? n.by : null;
+  const base = { conversationId: n.conversationId, status: n.status, by };
+  switch (n.status) {
+    case 'escalated':
+    case 'open':
+    case 'waiting':
+      return { ...base, phase: 'waiting', text: 'waiting for you' };
+    case 'waiting_customer':
+    case 'answered':
+      return { ...base, phase: 'answered', text: 'answered' };
+    case 'resolved':
+      return { ...base, phase: 'resolved', text: 'resolved' };
+    default:
+      return { ...base, phase: 'other', text: n.status };
+  }
+}
+
+/**
+ * The status as one sentence, e.g. `answered by <who>, waiting for the customer`; `who` marks up
+ * the founder reference (Slack mentions), `text` escapes the rest.
+ */
+export function statusSentence(view: StatusView, m: { text(t: string): string; who(ref: string): string }): string {
+  if (view.phase === 'waiting') return `${m.text(view.text)}${view.by !== null ? ` ${m.text('(reopened by')} ${m.who(view.by)}${m.text(')')}` : ''}`;
+  const by = view.by !== null ? ` ${m.text('by')} ${m.who(view.by)}` : '';
+  return `${m.text(view.text)}${by}${view.phase === 'answered' ? m.text(', waiting for the customer') : ''}`;
+}
+
+export interface DeliveryView {
+  conversationId: string;
+  delivered: boolean;
+  /** `founder reply delivered` or `founder reply not delivered`. */
+  text: string;
+  /** Why it was not delivered. */
+  error: string | null;
+}
+
+export function deliveryView(n: Notice<'delivery_report'>): DeliveryView {
+  return n.delivered
+    ? { conversationId: n.conversationId, delivered: true, text: 'founder reply delivered', error: null }
+    : { conversationId: n.conversationId, delivered: false, text: 'founder reply not delivered', error: truncate(n.error ?? 'unknown reason', 500) };
+}
+
+export interface FilesNotRelayedView {
+  conversationId: string;
+  /** Each name as the founder's file had it (shortened). */
+  names: string[];
+  /** `“a.pdf” was not sent to the customer: only text is relayed …` (names listed apart when several). */
+  text: string;
+}
+
+export function filesNotRelayedView(n: Notice<'attachments_not_relayed'>): FilesNotRelayedView {
+  const names = n.names.map((name) => truncate(name, 200));
+  const what = names.length === 0 ? 'Your file was' : names.length === 1 ? `“${names[0]}” was` : `${names.length} files were`;
+  return {
+    conversationId: n.conversationId,
+    names,
+    text: `${what} not sent to the customer: only text is relayed to customers, files stay with you. To share one, reply with a link the customer can open.`,
+  };
+}
+
+export type NoticeView =
+  | ({ type: 'escalation' } & EscalationView)
+  | ({ type: 'customer_followup' } & FollowupView)
+  | ({ type: 'status' } & StatusView)
+  | ({ type: 'delivery_report' } & DeliveryView)
+  | ({ type: 'attachments_not_relayed' } & FilesNotRelayedView);
+
+export function noticeView(notice: FounderNotice): NoticeView {
+  switch (notice.type) {
+    case 'escalation':
+      return { type: 'escalation', ...escalationView(notice) };
+    case 'customer_followup':
+      return { type: 'customer_followup', ...followupView(notice) };
+    case 'status':
+      return { type: 'status', ...statusView(notice) };
+    case 'delivery_report':
+      return { type: 'delivery_report', ...deliveryView(notice) };
+    case 'attachments_not_relayed':
+      return { type: 'attachments_not_relayed', ...filesNotRelayedView(notice) };
+  }
+}

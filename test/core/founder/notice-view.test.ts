@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { NOTICE_WORDS, noticeView, REASON_TEXT, statusSentence, type NoticeView } from '../../../src/core/founder/notice-view.ts';
+import type { FounderNotice } from '../../../src/core/ports.ts';
+import { exampleEscalation } from '../../fixtures/slack/notices.ts';
+
+// The one wording of every founder notice, before any console marks it up.
+
+const viewOf = <T extends NoticeView['type']>(notice: FounderNotice & { type: T }) => noticeView(notice) as Extract<NoticeView, { type: T }>;
+const plainSentence = (v: Extract<NoticeView, { type: 'status' }>) => statusSentence(v, { text: (t) => t, who: (r) => `@${r}` });
+
+describe('escalation view', () => {
+  it('summarises the customer, the question, the history without the question, candidates and the draft', () => {
+    const v = viewOf(exampleEscalation);
+    expect(v.reasonText).toBe('the KB is not sure');
+    expect(v.customer).toEqual({
+      name: 'Ann Lee', username: 'annlee', channelName: 'Telegram', externalId: '1111111',
+      conversations: '2 earlier conversations', rating: 'last rating 4/5',
+    });
+    expect(v.question).toBe(exampleEscalation.question);
+    expect(v.earlier).toEqual([{ author: 'customer', text: 'Hi!' }, { author: 'bot', text: 'Hello! How can I help?' }]);
+    expect(v.candidates).toEqual([
+      { title: 'Invoices and VAT', slug: 'invoices-and-vat', percent: '62%' },
+      { title: 'Refunds', slug: 'refunds', percent: '21%' },
+    ]);
+    expect(v.draft).toBe(exampleEscalation.draft);
+    expect(v.toldCustomer).toBeNull();
+  });
+
+  it('a first-time customer without a name, a blank question, files, and what the customer was told', () => {
+    const v = viewOf({
+      ...exampleEscalation,
+      reason: 'human_requested',
+      customer: { ...exampleEscalation.customer, displayName: null, username: null, earlierConversations: 0, lastRating: null },
+      question: '  ',
+      attachments: [{ kind: 'photo' }, { kind: 'document', name: 'invoice.pdf' }],
+      draft: ' ',
+      customerNotice: 'We are away until Monday.',
+    });
+    expect(v.customer).toMatchObject({ name: '1111111', conversations: 'first conversation', rating: 'no rating yet' });
+    expect(v.question).toBe(NOTICE_WORDS.noText);
+    expect(v.files).toEqual(['photo', 'invoice.pdf']);
+    expect(v.draft).toBeNull();
+    expect(v.toldCustomer).toBe('We are away until Monday.');
+    expect(v.reasonText).toBe('the customer asked for a person');
+  });
+
+  it('has one wording for every reason, and keeps only the last few lines of history, one line each', () => {
+    expect(Object.keys(REASON_TEXT).sort()).toEqual(['customer_rejected_answer', 'flood', 'human_requested', 'kb_unsure', 'no_suggestion_fit']);
+    const history = Array.from({ length: 9 }, (_v, i) => ({ author: 'customer', text: `line ${i}\n  more`, at: '2026-01-01T00:00:00Z' }));
+    const v = viewOf({ ...exampleEscalation, history });
+    expect(v.earlier.map((h) => h.text)).toEqual(['line 4 more', 'line 5 more', 'line 6 more', 'line 7 more', 'line 8 more']);
+  });
+});
+
+describe('the other notices', () => {
+  it('a follow-up: its text (or "(no text)") and its files', () => {
+    expect(viewOf({ type: 'customer_followup', conversationId: 'c', text: '', attachments: [{ kind: 'voice' }] }))
+      .toMatchObject({ text: '(no text)', files: ['voice'] });
+  });
+
+  it('status: whose turn it is, and who changed it', () => {
+    const status = (s: string, by: string) => viewOf({ type: 'status', conversationId: 'c', status: s, by });
+    expect(plainSentence(status('escalated', 'system'))).toBe('waiting for you');
+    expect(plainSentence(status('escalated', 'slack:U1'))).toBe('waiting for you (reopened by @slack:U1)');
+    expect(plainSentence(status('waiting_customer', 'telegram:42'))).toBe('answered by @telegram:42, waiting for the customer');
+    expect(plainSentence(status('resolved', 'console:me'))).toBe('resolved by @console:me');
+    expect(status('resolved', 'console:me')).toMatchObject({ phase: 'resolved', text: 'resolved' });
+    expect(plainSentence(status('archived', ''))).toBe('archived');
+  });
+
+  it('delivery report: delivered, or not with the reason', () => {
+    expect(viewOf({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: true })).toMatchObject({ text: 'founder reply delivered', error: null });
+    expect(viewOf({ type: 'delivery_report', conversationId: 'c', messageId: 'm', delivered: false }))
+      .toMatchObject({ text: 'founder reply not delivered', error: 'unknown reason' });
+  });
+
+  it('files not relayed: names the file, or counts several', () => {
+    const files = (names: string[]) => viewOf({ type: 'attachments_not_relayed', conversationId: 'c', names });
+    expect(files(['a.pdf']).text).toMatch(/^“a\.pdf” was not sent to the customer: only text is relayed/);
+    expect(files(['a.pdf', 'b.png'])).toMatchObject({ names: ['a.pdf', 'b.png'], text: expect.stringMatching(/^2 files were not sent/) });
+    expect(files([]).text).toMatch(/^Your file was not sent/);
+  });
+});
