@@ -106,7 +106,9 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         for (const sender of adapter.senders) desk.core.dispatcher.registerSender(sender);
         parts.push({ name: adapter.name, start: () => adapter.start(), stop: () => adapter.stop() });
       } catch (error) {
-        context.logger.error({ err: error, channel: entry.name }, `${entry.name} could not be set up; the other channels go on`);
+        // A channel this version does not have is a setting to tell about, not a failure.
+        if (error instanceof SolodeskError && error.code === 'channel_unavailable') context.logger.warn(error.message);
+        else context.logger.error({ err: error, channel: entry.name }, `${entry.name} could not be set up; the other channels go on`);
       }
     }
     return parts;

@@ -2,7 +2,8 @@ import { Prisma, type PrismaClient } from '@prisma/client';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
 import { readState } from './conversation-state.ts';
 import { SolodeskError } from '../errors.ts';
-import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
+import { classifyFounderText } from './founder/founder-text.ts';
+import { enqueueCustomerMessage, enqueueFounderNotice, NoteNotSendableError, type Tx } from './outbox.ts';
 import type { FounderActions } from './ports.ts';
 
 // What the founder does to a conversation, whichever console it comes from (Slack thread,
@@ -38,6 +39,9 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
 
   return {
     async reply({ conversationId, text, founder, platformMessageId, attachments = [] }) {
+      // Whoever calls this (a console's message, a Send draft button, a future channel), text that
+      // reads as a private note is refused here rather than trusted to have been classified.
+      if (classifyFounderText(text).kind === 'note') throw new NoteNotSendableError();
       try {
         return await inTx(async (tx) => {
           const conversation = await load(tx, conversationId);

@@ -8,7 +8,7 @@ export const REASON_TEXT: Record<EscalationReason, string> = {
   human_requested: 'the customer asked for a person',
   kb_unsure: 'the KB is not sure',
   customer_rejected_answer: 'the customer said the answer did not help (👎)',
-  no_suggestion_fit: 'no suggestion fit: none of the suggested articles fit',
+  no_suggestion_fit: 'none of the suggested articles fit',
   flood: 'many messages in a short time',
 };
 

@@ -80,7 +80,7 @@ describe('Slack: "did you mean …?"', () => {
     const [root] = h.roots();
     expect(root).toBeDefined();
     const shown = JSON.stringify(root!.blocks);
-    expect(shown).toContain('no suggestion fit');
+    expect(shown).toContain('none of the suggested articles fit');
     expect(shown).toContain('can I get my money back');
     const candidates = ((root!.blocks as Any[]).map((b) => (b.text as { text?: string } | undefined)?.text ?? '')).find((t) => t.startsWith('*KB candidates*'));
     expect(candidates).toBeDefined();

@@ -112,6 +112,20 @@ describe('the outbox refuses notes', () => {
   });
 });
 
+describe('founder.reply itself refuses a note', () => {
+  it.each(['note: the customer is on the old plan', ';; do not offer the discount', '\u200bNote - internal'])(
+    'called directly with %j (a draft button, a channel that skipped the classifier): nothing stored, nothing sent',
+    async (text) => {
+      const before = await prisma().message.count();
+      const attempt = desk.core.founder.reply({ conversationId, text, founder: 'slack:U1', platformMessageId: `slack:draft:${++seq}` });
+      await expect(attempt).rejects.toBeInstanceOf(NoteNotSendableError);
+      await desk.drain();
+      expect(await prisma().message.count()).toBe(before);
+      expect(customer.texts().some((t) => t.includes(text.trim().slice(-10)))).toBe(false);
+    },
+  );
+});
+
 describe('the other founder texts', () => {
   it('a reply is sent, and a redelivery of it is already sent', async () => {
     expect(await founderSays('We ship to Canada.', { platformMessageId: 'slack:C1:r1' })).toEqual({ kind: 'sent' });
