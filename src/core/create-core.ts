@@ -49,7 +49,7 @@ export function createCore(deps: {
   };
   const dispatcher = new OutboxDispatcher(deps.prisma, { logger: deps.logger, metrics: deps.metrics, clock }, deps.dispatcher);
   // The processor yields to the inbox's intake, and the inbox wakes the processor once it stored.
-  const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake() }, deps.inbox);
+  const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake(), clock }, deps.inbox);
   const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor, inbox);
   const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, now: () => new Date(clock.now()) });
   // Whatever a call enqueued goes out now rather than at the next poll.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@prisma/client';
+import type { Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { OverloadedError } from '../errors.ts';
@@ -54,7 +55,7 @@ export class Inbox {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly deps: { logger: Logger; metrics: Metrics; onStored: () => void },
+    private readonly deps: { logger: Logger; metrics: Metrics; onStored: () => void; clock: Clock },
     options: InboxOptions = {},
   ) {
     this.options = { maxQueued: 2_000, maxBatch: 100, concurrentWrites: 2, storeDeadlineMs: 1_000, retryAfterMs: 1_000, ...options };
@@ -101,10 +102,11 @@ export class Inbox {
     const reason = sanitizeText(rejected.reason).slice(0, 200);
     const key = rejected.platformEventId ? sanitizeText(rejected.platformEventId).slice(0, 200) : `rejected:${randomUUID()}`;
     const payload = JSON.stringify({ raw: sanitizeJson(rejected.raw ?? null) });
+    const now = this.timestamp();
     await this.prisma.$executeRaw`
-      INSERT INTO "InboundEvent" (id, channel, "platformMessageId", "chatKey", payload, status, reason, "processedAt")
+      INSERT INTO "InboundEvent" (id, channel, "platformMessageId", "chatKey", payload, status, reason, "receivedAt", "nextAttemptAt", "processedAt")
       VALUES (${randomUUID()}::uuid, ${rejected.channel}, ${key}, ${`${rejected.channel}:rejected`}, ${payload}::jsonb,
-              'rejected'::"InboundStatus", ${reason}, now())
+              'rejected'::"InboundStatus", ${reason}, ${now}, ${now}, ${now})
       ON CONFLICT (channel, "platformMessageId") DO NOTHING`;
     this.deps.metrics.inboundRejected.inc({ channel: rejected.channel, reason: metricReason(reason) });
     this.deps.logger.warn({ channel: rejected.channel, reason }, 'delivery rejected as malformed; acknowledged so it is not redelivered');
@@ -133,11 +135,12 @@ export class Inbox {
     const firsts = new Map<string, Waiting>();
     for (const waiting of batch) if (!firsts.has(waiting.key)) firsts.set(waiting.key, waiting);
     try {
+      const now = this.timestamp();
       const rows = [...firsts.values()].map((w) =>
-        Prisma.sql`(${w.id}::uuid, ${w.message.channel}, ${w.message.platformMessageId}, ${chatKeyOf(w.message)}, ${JSON.stringify(w.message)}::jsonb)`,
+        Prisma.sql`(${w.id}::uuid, ${w.message.channel}, ${w.message.platformMessageId}, ${chatKeyOf(w.message)}, ${JSON.stringify(w.message)}::jsonb, ${now}, ${now})`,
       );
       const inserted = await this.prisma.$queryRaw<Array<{ id: string }>>`
-        INSERT INTO "InboundEvent" (id, channel, "platformMessageId", "chatKey", payload)
+        INSERT INTO "InboundEvent" (id, channel, "platformMessageId", "chatKey", payload, "receivedAt", "nextAttemptAt")
         VALUES ${Prisma.join(rows)}
         ON CONFLICT (channel, "platformMessageId") DO NOTHING
         RETURNING id`;
@@ -160,6 +163,14 @@ export class Inbox {
         });
       }
     }
+  }
+
+  /**
+   * The core's clock as a column value (Prisma's DateTime is a UTC timestamp without zone): a row
+   * is due by the same clock the processor claims with, not by the database server's.
+   */
+  private timestamp(): Prisma.Sql {
+    return Prisma.sql`(${new Date(this.deps.clock.now()).toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   }
 
   private async existingIds(waiting: Waiting[]): Promise<Map<string, string>> {

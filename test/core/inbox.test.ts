@@ -7,6 +7,7 @@ import { importKbDirectory } from '../../src/kb/markdown.ts';
 import { createKnowledgeBase } from '../../src/kb/knowledge-base-service.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { systemClock } from '../../src/observability/clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../support/test-desk.ts';
 import { silentLogger } from '../support/silent-logger.ts';
 
@@ -52,6 +53,20 @@ describe('the inbox', () => {
     expect(await d.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(60);
     expect(customer.texts()).toHaveLength(60);
     expect(await d.database.db.prisma.inboundEvent.count({ where: { status: 'done', outcome: 'answer' } })).toBe(60);
+  });
+
+  it('stamps what it stores with the core\'s clock, not the database server\'s', async () => {
+    // A clock a day ahead of the database: the row is due when the core's clock says so.
+    const clock = new TestClock(new Date(Date.now() + 24 * 3600_000));
+    const d = await setUp({ clock });
+    await d.core.handleInbound(message('clocked'));
+    await d.core.rejectInbound({ channel: 'test', platformEventId: 'bad-1', reason: 'not a message' });
+    const rows = await d.database.db.prisma.inboundEvent.findMany({ orderBy: { seq: 'asc' } });
+    for (const row of rows) {
+      const stamped = [row.receivedAt, row.nextAttemptAt, ...(row.processedAt ? [row.processedAt] : [])];
+      for (const at of stamped) expect(Math.abs(at.getTime() - clock.now()), `${row.status} ${row.receivedAt.toISOString()} ${row.nextAttemptAt.toISOString()} ${row.processedAt?.toISOString()}`).toBeLessThan(3600_000);
+    }
+    expect(rows).toHaveLength(2);
   });
 
   it('refuses at once, with a retry hint, what does not fit in the queue — and stores none of it', async () => {
