@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '@prisma/client';
+import { Prisma, type Conversation, type PrismaClient } from '@prisma/client';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
 import { readState } from './conversation-state.ts';
 import { SolodeskError } from '../errors.ts';
@@ -37,106 +37,105 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
     return conversation;
   }
 
+  /**
+   * Stores a founder's message once per platform id: a redelivered reply or note (the same id) is
+   * found, also when a concurrent delivery of it committed first, and nothing is done twice.
+   */
+  async function storeOnce(
+    conversationId: string,
+    platformMessageId: string | undefined,
+    store: (tx: Tx, conversation: Conversation) => Promise<{ messageId: string; duplicate: boolean }>,
+  ): Promise<{ messageId: string; duplicate: boolean }> {
+    try {
+      return await inTx(async (tx) => {
+        const conversation = await load(tx, conversationId);
+        if (platformMessageId) {
+          const seen = await tx.message.findUnique({
+            where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
+          });
+          if (seen) return { messageId: seen.id, duplicate: true };
+        }
+        return store(tx, conversation);
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const seen = await deps.prisma.message.findFirst({ where: { platformMessageId: platformMessageId ?? '' } });
+        return { messageId: seen?.id ?? '', duplicate: true };
+      }
+      throw error;
+    }
+  }
+
   return {
     async reply({ conversationId, text, founder, platformMessageId, attachments = [] }) {
       // Whoever calls this (a console's message, a Send draft button, a future channel), text that
       // reads as a private note is refused here rather than trusted to have been classified.
       if (classifyFounderText(text).kind === 'note') throw new NoteNotSendableError();
-      try {
-        return await inTx(async (tx) => {
-          const conversation = await load(tx, conversationId);
-          if (platformMessageId) {
-            const seen = await tx.message.findUnique({
-              where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
+      return storeOnce(conversationId, platformMessageId, async (tx, conversation) => {
+        if (attachments.length > 0) {
+          // Never dropped silently: the founder learns in the thread that the files did not go.
+          const names = attachments.map((a) => a.name ?? a.kind);
+          await enqueueFounderNotice(tx, { type: 'attachments_not_relayed', conversationId, names });
+          if (text.trim() === '') {
+            // Kept in the conversation (never sent), under the platform id: a redelivery of the
+            // same reply finds it and tells the founder nothing twice.
+            const kept = await tx.message.create({
+              data: {
+                conversationId,
+                direction: 'outbound',
+                author: 'founder',
+                authorRef: founder,
+                text: '',
+                attachments: attachments as Prisma.InputJsonValue,
+                channel: conversation.channel,
+                platformMessageId: platformMessageId ?? null,
+                deliveryState: 'not_applicable',
+                deliveryError: 'files are not relayed to customers',
+              },
             });
-            if (seen) return { messageId: seen.id, duplicate: true };
+            return { messageId: kept.id, duplicate: false };
           }
-          if (attachments.length > 0) {
-            // Never dropped silently: the founder learns in the thread that the files did not go.
-            const names = attachments.map((a) => a.name ?? a.kind);
-            await enqueueFounderNotice(tx, { type: 'attachments_not_relayed', conversationId, names });
-            if (text.trim() === '') {
-              // Kept in the conversation (never sent), under the platform id: a redelivery of the
-              // same reply finds it and tells the founder nothing twice.
-              const kept = await tx.message.create({
-                data: {
-                  conversationId,
-                  direction: 'outbound',
-                  author: 'founder',
-                  authorRef: founder,
-                  text: '',
-                  attachments: attachments as Prisma.InputJsonValue,
-                  channel: conversation.channel,
-                  platformMessageId: platformMessageId ?? null,
-                  deliveryState: 'not_applicable',
-                  deliveryError: 'files are not relayed to customers',
-                },
-              });
-              return { messageId: kept.id, duplicate: false };
-            }
-          }
-          const threadId = readState(conversation.state).replyThreadId;
-          const messageId = await enqueueCustomerMessage(tx, {
-            conversation,
-            text,
-            author: 'founder',
-            authorRef: founder,
-            ...(threadId ? { threadId } : {}),
-            ...(platformMessageId ? { platformMessageId } : {}),
-          });
-          const at = now();
-          await tx.conversation.update({
-            where: { id: conversationId },
-            data: { status: 'waiting_customer', firstResponseAt: conversation.firstResponseAt ?? at, resolvedAt: null },
-          });
-          if (conversation.status !== 'waiting_customer') {
-            await enqueueFounderNotice(tx, { type: 'status', conversationId, status: 'waiting_customer', by: founder });
-          }
-          return { messageId, duplicate: false };
-        });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-          const seen = await deps.prisma.message.findFirst({ where: { platformMessageId: platformMessageId ?? '' } });
-          return { messageId: seen?.id ?? '', duplicate: true };
         }
-        throw error;
-      }
+        const threadId = readState(conversation.state).replyThreadId;
+        const messageId = await enqueueCustomerMessage(tx, {
+          conversation,
+          text,
+          author: 'founder',
+          authorRef: founder,
+          ...(threadId ? { threadId } : {}),
+          ...(platformMessageId ? { platformMessageId } : {}),
+        });
+        const at = now();
+        await tx.conversation.update({
+          where: { id: conversationId },
+          data: { status: 'waiting_customer', firstResponseAt: conversation.firstResponseAt ?? at, resolvedAt: null },
+        });
+        if (conversation.status !== 'waiting_customer') {
+          await enqueueFounderNotice(tx, { type: 'status', conversationId, status: 'waiting_customer', by: founder });
+        }
+        return { messageId, duplicate: false };
+      });
     },
 
     async note({ conversationId, text, founder, platformMessageId, attachments = [] }) {
-      try {
-        return await inTx(async (tx) => {
-          const conversation = await load(tx, conversationId);
-          if (platformMessageId) {
-            const seen = await tx.message.findUnique({
-              where: { channel_platformMessageId: { channel: conversation.channel, platformMessageId } },
-            });
-            if (seen) return { messageId: seen.id, duplicate: true };
-          }
-          // No outbox row, and the outbox refuses this kind: a note has no way out to the customer.
-          const kept = await tx.message.create({
-            data: {
-              conversationId,
-              direction: 'outbound',
-              author: 'founder',
-              kind: 'note',
-              authorRef: founder,
-              text,
-              attachments: attachments as Prisma.InputJsonValue,
-              channel: conversation.channel,
-              platformMessageId: platformMessageId ?? null,
-              deliveryState: 'not_applicable',
-            },
-          });
-          return { messageId: kept.id, duplicate: false };
+      return storeOnce(conversationId, platformMessageId, async (tx, conversation) => {
+        // No outbox row, and the outbox refuses this kind: a note has no way out to the customer.
+        const kept = await tx.message.create({
+          data: {
+            conversationId,
+            direction: 'outbound',
+            author: 'founder',
+            kind: 'note',
+            authorRef: founder,
+            text,
+            attachments: attachments as Prisma.InputJsonValue,
+            channel: conversation.channel,
+            platformMessageId: platformMessageId ?? null,
+            deliveryState: 'not_applicable',
+          },
         });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-          const seen = await deps.prisma.message.findFirst({ where: { platformMessageId: platformMessageId ?? '' } });
-          return { messageId: seen?.id ?? '', duplicate: true };
-        }
-        throw error;
-      }
+        return { messageId: kept.id, duplicate: false };
+      });
     },
 
     resolve: ({ conversationId, founder }) => inTx(async (tx) => void (await load(tx, conversationId), await setStatus(tx, conversationId, 'resolved', founder))),
