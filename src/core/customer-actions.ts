@@ -2,16 +2,18 @@ import { Prisma } from '@prisma/client';
 import { sendArticle } from './answers.ts';
 import { readState, type ConversationState } from './conversation-state.ts';
 import { decodeCustomerAction, type CustomerActionKind } from './customer-action.ts';
+import { decidePress, type PendingOffer } from './decide-reply.ts';
 import { escalateToFounder } from './escalation.ts';
-import { lockChat, type PipelineDeps } from './inbound-pipeline.ts';
+import { freshOffer, lockChat, publishedArticles, type PipelineDeps } from './inbound-pipeline.ts';
 import { enqueueCustomerMessage, type Tx } from './outbox.ts';
-import { phrases, replyLanguageOf, type ReplyLanguage } from './phrases.ts';
+import { phrases, replyLanguageOf } from './phrases.ts';
 import type { CustomerAction, InboundResult } from './ports.ts';
 
 // Button presses: 👍/👎 on an answer, a pick from a "did you mean" list. A press is stored as a
 // message of kind `action` (so a redelivered press is a no-op, and it shows in the history
 // without passing for something the customer wrote) and is checked against the conversation as
-// it is now, so a stale button is answered, never misapplied.
+// it is now, so a stale button is answered, never misapplied. What a press leads to is decided
+// by decidePress (decide-reply.ts); this file gathers the facts and carries the decision out.
 
 export async function handleAction(deps: PipelineDeps, action: CustomerAction): Promise<InboundResult> {
   try {
@@ -56,118 +58,79 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
   const state = readState(conversation.state);
   const language = replyLanguageOf(lastCustomerText?.text ?? '');
   const threadId = state.replyThreadId;
-  const press: Press = {
-    deps,
-    tx,
-    conversation,
-    state,
-    question: lastCustomerText?.text ?? '',
-    language,
-    threadId,
-    now,
-    base: { duplicate: false, conversationId: conversation.id },
-    reply: (text) => enqueueCustomerMessage(tx, { conversation, text, author: 'system', ...(threadId ? { threadId } : {}) }),
-    setState: (patch) =>
-      tx.conversation.update({ where: { id: conversation.id }, data: { state: { ...state, ...patch } as Prisma.InputJsonValue } }),
-  };
-  switch (decoded?.kind) {
-    case 'feedback':
-      return onFeedback(press, decoded);
-    case 'pick':
-    case 'none_of_these':
-      return onPick(press, decoded);
-    case undefined:
-      // Not a button this desk made (or one from a format it no longer reads): said to be stale.
-      await press.reply(phrases(language).staleChoice);
-      return { ...press.base, outcome: 'stale' };
-  }
-}
-
-/** One press being applied: the conversation as it is now and what every outcome needs. */
-interface Press {
-  deps: PipelineDeps;
-  tx: Tx;
-  conversation: Prisma.ConversationGetPayload<object>;
-  state: ConversationState;
-  /** The customer's last written message (never a press): the question a 👎 hands over. */
-  question: string;
-  language: ReplyLanguage;
-  threadId: string | undefined;
-  now: Date;
-  base: { duplicate: false; conversationId: string };
-  reply(text: string): Promise<unknown>;
-  setState(patch: Partial<ConversationState>): Promise<unknown>;
-}
-
-async function onFeedback(press: Press, action: Extract<CustomerActionKind, { kind: 'feedback' }>): Promise<InboundResult> {
-  const { tx, conversation, base, threadId, deps } = press;
-  const answered = await tx.message.findFirst({ where: { id: action.messageId, conversationId: conversation.id } });
-  if (!answered) return { ...base, outcome: 'stale' };
-  const already = await tx.feedback.findFirst({ where: { messageId: action.messageId } });
-  if (already) return { ...base, outcome: 'already_rated' };
-  await tx.feedback.create({
-    data: { conversationId: conversation.id, messageId: action.messageId, articleId: answered.articleId, score: action.vote === 'up' ? 5 : 1 },
+  const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
+  const rated = decoded?.kind === 'feedback' ? await ratedMessage(tx, conversation.id, decoded.messageId) : null;
+  const sendable = await publishedArticles(tx, offer?.articles.map((a) => a.articleId) ?? []);
+  const decision = decidePress({
+    action: decoded,
+    withFounder: conversation.status === 'escalated' || conversation.status === 'waiting_customer',
+    resolved: conversation.status === 'resolved',
+    rated: { found: rated !== null, before: rated?.rated ?? false },
+    offer,
+    published: (articleId) => sendable.has(articleId),
   });
-  const say = phrases(press.language);
-  if (action.vote === 'up') {
-    await press.reply(say.thanksFeedback);
-    return { ...base, outcome: 'feedback_up' };
-  }
-  // A rejected answer teaches nothing; the founder takes over.
-  await press.setState({ lesson: null });
-  if (conversation.status !== 'escalated' && conversation.status !== 'waiting_customer') {
-    await escalateToFounder(tx, {
-      conversationId: conversation.id,
-      reason: 'customer_rejected_answer',
-      question: press.question,
-      attachments: [],
-      language: press.language,
-      ...(threadId ? { threadId } : {}),
-      ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
-      now: press.now,
-      customerText: say.sorryEscalating,
-    });
-  }
-  return { ...base, outcome: 'feedback_down' };
-}
 
-async function onPick(press: Press, action: Extract<CustomerActionKind, { kind: 'pick' | 'none_of_these' }>): Promise<InboundResult> {
-  const { tx, conversation, base, threadId, deps, now } = press;
-  const say = phrases(press.language);
-  const offer = press.state.offer;
-  const fresh = offer && now.getTime() - Date.parse(offer.at) <= deps.settings.offerTtlMs;
-  if (!offer || offer.id !== action.offerId || !fresh || conversation.status === 'resolved') {
-    await press.reply(say.staleChoice);
-    return { ...base, outcome: 'stale' };
-  }
-  if (action.kind === 'none_of_these') {
-    await escalateToFounder(tx, {
+  const say = phrases(language);
+  const base = { duplicate: false, conversationId: conversation.id };
+  const reply = (text: string) => enqueueCustomerMessage(tx, { conversation, text, author: 'system', ...(threadId ? { threadId } : {}) });
+  const setState = (patch: Partial<ConversationState>) =>
+    tx.conversation.update({ where: { id: conversation.id }, data: { state: { ...state, ...patch } as Prisma.InputJsonValue } });
+  const escalate = (reason: 'customer_rejected_answer' | 'no_suggestion_fit', question: string, extra: { candidates?: PendingOffer['articles']; customerText?: string } = {}) =>
+    escalateToFounder(tx, {
       conversationId: conversation.id,
-      reason: 'no_suggestion_fit',
-      question: offer.question,
+      reason,
+      question,
       attachments: [],
-      candidates: offer.articles,
-      language: press.language,
+      language,
+      ...extra,
       ...(threadId ? { threadId } : {}),
       ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
       now,
     });
-    await press.setState({ offer: null, lesson: null });
-    return { ...base, outcome: 'escalate' };
+  const rate = (vote: 'up' | 'down') =>
+    tx.feedback.create({
+      data: { conversationId: conversation.id, messageId: rated!.id, articleId: rated!.articleId, score: vote === 'up' ? 5 : 1 },
+    });
+
+  switch (decision.kind) {
+    case 'stale':
+      if (decision.tell) await reply(say.staleChoice);
+      if (decision.clearOffer) await setState({ offer: null });
+      return { ...base, outcome: 'stale' };
+    case 'already_rated':
+      return { ...base, outcome: 'already_rated' };
+    case 'feedback_up':
+      await rate('up');
+      await reply(say.thanksFeedback);
+      return { ...base, outcome: 'feedback_up' };
+    case 'feedback_down':
+      await rate('down');
+      // A rejected answer teaches nothing; the founder takes over.
+      await setState({ lesson: null });
+      if (decision.escalate) await escalate('customer_rejected_answer', lastCustomerText?.text ?? '', { customerText: say.sorryEscalating });
+      return { ...base, outcome: 'feedback_down' };
+    case 'escalate':
+      await escalate(decision.reason, offer!.question, { candidates: offer!.articles });
+      await setState({ offer: null, lesson: null });
+      return { ...base, outcome: 'escalate' };
+    case 'pick': {
+      const article = sendable.get(decision.articleId)!;
+      await sendArticle(tx, { conversation, article, confidence: 1, language, ...(threadId ? { threadId } : {}), now });
+      await setState({
+        offer: null,
+        lesson: { articleId: article.id, question: offer!.question, at: now.toISOString(), customerId: conversation.customerId },
+      });
+      return { ...base, outcome: 'pick' };
+    }
   }
-  const chosen = offer.articles[action.choice - 1];
-  const article = chosen ? await tx.article.findUnique({ where: { id: chosen.articleId } }) : null;
-  if (!article || article.status !== 'published') {
-    await press.reply(say.staleChoice);
-    await press.setState({ offer: null });
-    return { ...base, outcome: 'stale' };
-  }
-  await sendArticle(tx, { conversation, article, confidence: 1, language: press.language, ...(threadId ? { threadId } : {}), now });
-  await press.setState({
-    offer: null,
-    lesson: { articleId: article.id, question: offer.question, at: now.toISOString(), customerId: conversation.customerId },
-  });
-  return { ...base, outcome: 'pick' };
+}
+
+/** The message a 👍/👎 rates, when it is this conversation's, and whether it was rated before. */
+async function ratedMessage(tx: Tx, conversationId: string, messageId: string): Promise<{ id: string; articleId: string | null; rated: boolean } | null> {
+  const message = await tx.message.findFirst({ where: { id: messageId, conversationId }, select: { id: true, articleId: true } });
+  if (!message) return null;
+  const earlier = await tx.feedback.findFirst({ where: { messageId }, select: { id: true } });
+  return { ...message, rated: earlier !== null };
 }
 
 /** The press as the conversation history shows it (for people reading it; no code reads it back). */

@@ -1,7 +1,10 @@
 import type { KbAnswer } from '../kb/knowledge-base.ts';
+import type { CustomerActionKind } from './customer-action.ts';
 import type { EscalationReason, KbCandidateSummary } from './ports.ts';
 
-// The one place that decides what happens to a customer message (issue 3's rules, in order).
+// The one place that decides what happens to what a customer does: a message (decideReply, issue
+// 3's rules in order) or a button press (decidePress). The callers only gather the facts these
+// read and carry out what they return; the KB decides how sure it is, not what is sent.
 
 export interface PendingOffer {
   id: string;
@@ -23,6 +26,11 @@ export interface ReplyContext {
   /** The customer's text read as a pick from that list: 0 = none of these, 1–3 = an article. */
   pickedNumber: number | null;
   kb: KbAnswer;
+  /**
+   * Whether an article may still be sent (published now, read in the deciding transaction): the
+   * KB's index or a list shown earlier may name one archived since.
+   */
+  published(articleId: string): boolean;
 }
 
 export type ReplyDecision =
@@ -39,11 +47,13 @@ export function decideReply(c: ReplyContext): ReplyDecision {
   if (c.offer && c.pickedNumber !== null) {
     if (c.pickedNumber === 0) return { kind: 'escalate', reason: 'no_suggestion_fit' };
     const articleId = c.offer.articles[c.pickedNumber - 1]?.articleId;
-    if (articleId) return { kind: 'pick', articleId };
+    if (articleId) return c.published(articleId) ? { kind: 'pick', articleId } : { kind: 'escalate', reason: 'kb_unsure' };
   }
   if (c.humanRequested) return { kind: 'escalate', reason: 'human_requested' };
   const { decision } = c.kb;
   if (decision.outcome === 'answer' && decision.articleId) {
+    // An answer that can no longer be sent is no answer: the founder gets the question.
+    if (!c.published(decision.articleId)) return { kind: 'escalate', reason: 'kb_unsure' };
     return { kind: 'answer', articleId: decision.articleId, confidence: decision.confidence };
   }
   // A free-text reply to a pending list is not a pick: the list did not fit, so the founder
@@ -53,6 +63,45 @@ export function decideReply(c: ReplyContext): ReplyDecision {
     return { kind: 'suggest', articleIds: decision.suggestions };
   }
   return { kind: 'escalate', reason: 'kb_unsure' };
+}
+
+export interface PressContext {
+  /** The press, decoded; null when it is not a button this desk made. */
+  action: CustomerActionKind | null;
+  /** The conversation is with the founder (escalated, or the founder replied and waits). */
+  withFounder: boolean;
+  resolved: boolean;
+  /** For 👍/👎: the rated message is one of this conversation's, and whether it was rated before. */
+  rated: { found: boolean; before: boolean };
+  /** The "did you mean" list the conversation shows now, if still fresh. */
+  offer: PendingOffer | null;
+  published(articleId: string): boolean;
+}
+
+export type PressDecision =
+  /** A button that no longer applies; `tell` says whether the customer hears so. */
+  | { kind: 'stale'; tell: boolean; clearOffer: boolean }
+  | { kind: 'already_rated' }
+  | { kind: 'feedback_up' }
+  /** 👎: recorded; the founder takes over unless the conversation is already theirs. */
+  | { kind: 'feedback_down'; escalate: boolean }
+  | { kind: 'escalate'; reason: 'no_suggestion_fit' }
+  | { kind: 'pick'; articleId: string };
+
+export function decidePress(c: PressContext): PressDecision {
+  const action = c.action;
+  if (action === null) return { kind: 'stale', tell: true, clearOffer: false };
+  if (action.kind === 'feedback') {
+    // A rating of a message that is not this conversation's is dropped silently: nothing to say.
+    if (!c.rated.found) return { kind: 'stale', tell: false, clearOffer: false };
+    if (c.rated.before) return { kind: 'already_rated' };
+    return action.vote === 'up' ? { kind: 'feedback_up' } : { kind: 'feedback_down', escalate: !c.withFounder };
+  }
+  if (c.offer === null || c.offer.id !== action.offerId || c.resolved) return { kind: 'stale', tell: true, clearOffer: false };
+  if (action.kind === 'none_of_these') return { kind: 'escalate', reason: 'no_suggestion_fit' };
+  const articleId = c.offer.articles[action.choice - 1]?.articleId;
+  if (articleId === undefined || !c.published(articleId)) return { kind: 'stale', tell: true, clearOffer: true };
+  return { kind: 'pick', articleId };
 }
 
 /** "2", "#2", "２", " 2. " → 2; anything else → null. */

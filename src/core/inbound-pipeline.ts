@@ -44,6 +44,7 @@ export interface PipelineDeps {
 }
 
 type ConversationRow = Prisma.ConversationGetPayload<object>;
+type ArticleRow = Prisma.ArticleGetPayload<object>;
 
 /**
  * Stores a customer message exactly once and decides what happens to it, inside the caller's
@@ -99,6 +100,8 @@ export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: Inboun
       createdAt: { gte: new Date(now.getTime() - 60_000) },
     },
   });
+  // Read through the transaction: on PGlite a query outside it would wait for it forever.
+  const sendable = await publishedArticles(tx, [kb.decision.articleId, ...(offer?.articles.map((a) => a.articleId) ?? [])]);
   const decision = decideReply({
     withFounder: conversation.status === 'escalated' || conversation.status === 'waiting_customer',
     flooded: recentCount > deps.settings.floodLimitPerMinute,
@@ -107,8 +110,9 @@ export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: Inboun
     offer,
     pickedNumber: offer ? readPickNumber(message.text, offer.articles.length) : null,
     kb,
+    published: (articleId) => sendable.has(articleId),
   });
-  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now });
+  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now, sendable });
   return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
 }
 
@@ -167,7 +171,15 @@ async function findOrOpenConversation(
   });
 }
 
-function freshOffer(offer: PendingOffer | null | undefined, now: Date, ttlMs: number): PendingOffer | null {
+/** The articles among `ids` that may be sent now (published), by id. */
+export async function publishedArticles(tx: Tx, ids: Array<string | null | undefined>): Promise<Map<string, ArticleRow>> {
+  const wanted = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+  if (wanted.length === 0) return new Map();
+  const rows = await tx.article.findMany({ where: { id: { in: wanted }, status: 'published' } });
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export function freshOffer(offer: PendingOffer | null | undefined, now: Date, ttlMs: number): PendingOffer | null {
   return offer && now.getTime() - Date.parse(offer.at) <= ttlMs ? offer : null;
 }
 
@@ -182,6 +194,8 @@ async function applyDecision(
     kb: KbAnswer;
     decision: ReplyDecision;
     now: Date;
+    /** The published articles the decision could name (it sends only one of these). */
+    sendable: Map<string, ArticleRow>;
   },
 ): Promise<void> {
   const { message, conversation, decision, now } = c;
@@ -222,21 +236,7 @@ async function applyDecision(
       return;
     case 'answer':
     case 'pick': {
-      // Read through the transaction: on PGlite a query outside it would wait for it forever.
-      const article = await tx.article.findUnique({ where: { id: decision.articleId } });
-      if (!article || article.status !== 'published') {
-        await escalateToFounder(tx, {
-          conversationId: conversation.id,
-          reason: 'kb_unsure',
-          question: message.text,
-          attachments,
-          kb: c.kb,
-          language,
-          ...(threadId ? { threadId } : {}),
-          now,
-        });
-        return;
-      }
+      const article = c.sendable.get(decision.articleId)!;
       const confidence = decision.kind === 'answer' ? decision.confidence : 1;
       await sendArticle(tx, { conversation, article, confidence, language, ...(threadId ? { threadId } : {}), now });
       const lesson =

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseBusinessHours, type BusinessHours } from '../../src/config/business-hours.ts';
 import { decodeCustomerAction } from '../../src/core/customer-action.ts';
 import type { CustomerDelivery } from '../../src/core/ports.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
@@ -90,6 +91,39 @@ describe('did you mean …?', () => {
     const expired = await lastList();
     clock.advance(31 * 60_000);
     expect((await press(expired.buttons![0]!.action, 'u3')).outcome).toBe('stale');
+  });
+
+  it('an article archived after the list was shown: a typed pick goes to the founder, a pressed one is stale', async () => {
+    // Opening hours on a day three days away: closed now, so an escalation also says when the founder is back.
+    const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(new Date(clock.now()).getUTCDay() + 3) % 7]!;
+    await desk.dispose();
+    desk = await createTestDesk({
+      senders: [customer, founder],
+      thresholds: { answer: 1.01, suggest: 0.0001 },
+      settings: { offerTtlMs: 30 * 60_000, businessHours: parseBusinessHours(`${day} 09:00-17:00`, 'UTC') as BusinessHours },
+      clock,
+    });
+    await importKbDirectory(desk.kb, 'examples/kb', 'test');
+    await say('my password does not work anymore');
+    const first = await lastList();
+    const slugOfFirst = (await desk.kb.list()).find((a) => a.title === 'Reset your password')!.slug;
+    await desk.kb.archive(slugOfFirst, 'test');
+    expect((await say('1')).outcome).toBe('escalate');
+    await desk.drain();
+    const notice = founder.notices().at(-1);
+    expect(notice).toMatchObject({ type: 'escalation', reason: 'kb_unsure' });
+    if (notice?.type === 'escalation') expect(notice.customerNotice).toMatch(new RegExp(day));
+
+    expect(first.buttons!.length).toBeGreaterThan(1);
+
+    // Another customer's list, whose first article is archived before the press.
+    await say('my password does not work anymore', 'u2');
+    const second = await lastList();
+    const firstTitle = /^1\. (.+)$/m.exec(second.text)![1]!;
+    await desk.kb.archive((await desk.kb.list()).find((a) => a.title === firstTitle)!.slug, 'test');
+    expect((await press(second.buttons![0]!.action, 'u2')).outcome).toBe('stale');
+    await desk.drain();
+    expect(customer.texts().at(-1)).toMatch(/no longer current/);
   });
 
   it('learns the question of an unrejected pick after the window; a pick followed by 👎 teaches nothing', async () => {
