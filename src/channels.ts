@@ -2,8 +2,10 @@ import type { TerminalOptions } from './adapters/console/index.ts';
 import { requireFounderConsole } from './config/founder-console.ts';
 import type { ChannelAdapter, ChannelContext } from './core/channel-adapter.ts';
 import { FOUNDER_CHANNEL } from './core/ports.ts';
+import { createSessionLease, DEFAULT_LEASE_TTL_MS, processLeaseOwner } from './core/session-lease.ts';
 import { createDesk, importSampleKbIfEmpty } from './desk.ts';
 import { SolodeskError } from './errors.ts';
+import { systemClock } from './observability/clock.ts';
 import type { PartsFactory, ServicePart } from './service.ts';
 
 // What `solodesk start` and `solodesk chat` run: the KB, the outbox dispatcher, and every
@@ -26,7 +28,16 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
     // Also checked by the CLI before anything starts; here for every composition of the desk.
     requireFounderConsole(context.config, { terminal: options.terminal !== undefined });
     const desk = createDesk(context);
-    const channelContext: ChannelContext = { ...context, core: desk.core, kb: desk.kb };
+    const clock = context.clock ?? systemClock;
+    // One owner id per process: every lease this process takes is held under the same name.
+    const leaseOwner = processLeaseOwner();
+    const channelContext: ChannelContext = {
+      ...context,
+      core: desk.core,
+      kb: desk.kb,
+      clock,
+      lease: (name) => createSessionLease(context.db.prisma, { name, owner: leaseOwner, ttlMs: DEFAULT_LEASE_TTL_MS, clock }),
+    };
     const parts: ServicePart[] = [
       {
         name: 'kb',
@@ -84,9 +95,7 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
       {
         name: 'wechat',
         configured: config.wechaty !== undefined,
-        build: async () => {
-          throw new SolodeskError('channel_unavailable', 'WECHATY_PUPPET is set, but this version has no WeChat channel yet; WeChat stays off');
-        },
+        build: async () => (await import('./adapters/wechat/index.ts')).createWechatChannel(channelContext),
       },
       {
         name: 'console',

@@ -57,6 +57,11 @@ const envSchema = z.object({
 
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_TOKEN: optionalString,
+  // `true` accepts every friend request; any other text is a keyword the request's greeting must
+  // contain (e.g. an order number prefix); unset or `false` leaves each request to the founder.
+  WECHATY_ACCEPT_FRIENDS: optionalString,
+  WECHAT_PER_CHAT_INTERVAL_MS: wholeNumber(0, 'milliseconds'),
+  WECHAT_MAX_PER_MINUTE: wholeNumber(1, 'messages per minute'),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
@@ -71,6 +76,13 @@ const envSchema = z.object({
     .transform((s) => (s === undefined ? undefined : Number(s)))
     .refine((n) => n === undefined || (Number.isInteger(n) && n >= 1), { message: 'must be a whole number ≥ 1' }),
 });
+
+/** A whole number ≥ `min`, or unset. */
+function wholeNumber(min: number, unit: string) {
+  return optionalString
+    .transform((s) => (s === undefined ? undefined : Number(s)))
+    .refine((n) => n === undefined || (Number.isInteger(n) && n >= min), { message: `must be a whole number ≥ ${min} (${unit})` });
+}
 
 function probability() {
   return optionalString
@@ -103,7 +115,15 @@ export interface Config {
     founderChannel?: string;
     founderUsers: string[];
   };
-  wechaty?: { puppet: string; token?: string };
+  wechaty?: {
+    puppet: string;
+    token?: string;
+    /** Friend requests accepted without the founder: none, all, or those whose greeting holds a keyword. */
+    acceptFriends: { kind: 'never' } | { kind: 'always' } | { kind: 'keyword'; keyword: string };
+    /** Pacing of the bot's sends (WeChat restricts personal accounts that send like a bot). */
+    perChatIntervalMs: number;
+    maxPerMinute: number;
+  };
   llm: { mode: 'off' | 'draft' | 'auto'; apiKey?: string; baseUrl?: string; model: string };
   businessHours: BusinessHours | undefined;
   kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
@@ -139,8 +159,10 @@ function crossFieldProblems(e: Env): string[] {
       if (e[name]) problems.push(`${name}: is set but SLACK_BOT_TOKEN is not`);
     }
   }
-  if (e.WECHATY_PUPPET_TOKEN && !e.WECHATY_PUPPET) {
-    problems.push('WECHATY_PUPPET_TOKEN: is set but WECHATY_PUPPET is not');
+  if (!e.WECHATY_PUPPET) {
+    for (const name of ['WECHATY_PUPPET_TOKEN', 'WECHATY_ACCEPT_FRIENDS', 'WECHAT_PER_CHAT_INTERVAL_MS', 'WECHAT_MAX_PER_MINUTE'] as const) {
+      if (e[name] !== undefined) problems.push(`${name}: is set but WECHATY_PUPPET is not`);
+    }
   }
   if (e.LLM_MODE && e.LLM_MODE !== 'off' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     problems.push(`LLM_MODE: is "${e.LLM_MODE}" but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set`);
@@ -155,6 +177,20 @@ function crossFieldProblems(e: Env): string[] {
     problems.push('KB_SUGGEST_THRESHOLD: must not be above KB_ANSWER_THRESHOLD');
   }
   return problems;
+}
+
+/**
+ * WeChat has no published send limits for personal accounts, and accounts that answer faster than
+ * a person types, or send in bursts, are restricted. 3 s between two messages to one chat and 20 a
+ * minute overall keep the bot at a human pace; a desk with more traffic belongs on the Official
+ * Account or WeCom channels.
+ */
+export const WECHAT_PACING = { perChatIntervalMs: 3_000, maxPerMinute: 20 } as const;
+
+function acceptFriendsOf(value: string | undefined): NonNullable<Config['wechaty']>['acceptFriends'] {
+  if (value === undefined || value.toLowerCase() === 'false') return { kind: 'never' };
+  if (value.toLowerCase() === 'true') return { kind: 'always' };
+  return { kind: 'keyword', keyword: value };
 }
 
 function toConfig(e: Env): Config {
@@ -182,7 +218,15 @@ function toConfig(e: Env): Config {
           founderUsers: e.SLACK_FOUNDER_USERS,
         }
       : undefined,
-    wechaty: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, token: e.WECHATY_PUPPET_TOKEN } : undefined,
+    wechaty: e.WECHATY_PUPPET
+      ? {
+          puppet: e.WECHATY_PUPPET,
+          token: e.WECHATY_PUPPET_TOKEN,
+          acceptFriends: acceptFriendsOf(e.WECHATY_ACCEPT_FRIENDS),
+          perChatIntervalMs: e.WECHAT_PER_CHAT_INTERVAL_MS ?? WECHAT_PACING.perChatIntervalMs,
+          maxPerMinute: e.WECHAT_MAX_PER_MINUTE ?? WECHAT_PACING.maxPerMinute,
+        }
+      : undefined,
     llm: {
       mode: e.LLM_MODE ?? (llmConfigured ? 'draft' : 'off'),
       apiKey: e.OPENAI_API_KEY,

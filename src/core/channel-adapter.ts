@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/env.ts';
 import type { KnowledgeBase } from '../kb/knowledge-base.ts';
+import type { Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CoreApi, Sender } from './ports.ts';
@@ -29,6 +30,28 @@ export interface ChannelContext {
   metrics: Metrics;
   /** Only the part of the HTTP server a channel may use: adding its routes. */
   http: { addRoute(route: WebhookRoute): void };
+  /** The core's clock: a channel's timers (lease renewals) move with it in tests. */
+  clock: Clock;
+  /**
+   * A lease on a session that only one process may hold at a time (one WeChat login shared by
+   * several instances on one PostgreSQL database): see SessionLease.
+   */
+  lease(name: string): SessionLease;
+}
+
+/**
+ * A database lease: the process that holds it owns the session; the others stand by and take it
+ * over once it expires (the holder died or lost the database). Time comes from the core's clock.
+ */
+export interface SessionLease {
+  /** How long a taken or renewed lease lasts; renew well before (e.g. every third of it). */
+  readonly ttlMs: number;
+  /** Takes the lease if it is free, expired or already ours; true when this process holds it now. */
+  acquire(): Promise<boolean>;
+  /** Extends a lease this process holds; false when another process has taken it meanwhile. */
+  renew(): Promise<boolean>;
+  /** Gives the lease up at once (a clean stop), so a standby need not wait for it to expire. */
+  release(): Promise<void>;
 }
 
 /**

@@ -10,8 +10,9 @@ import { DEFAULT_CORE_SETTINGS, type CoreSettings, type PipelineDeps } from './i
 import { Inbox, type InboxOptions } from './inbox.ts';
 import { InboxProcessor, type InboxProcessorOptions } from './inbox-processor.ts';
 import { InboundMessageSchema } from './messages.ts';
+import { enqueueFounderNotice } from './outbox.ts';
 import { OutboxDispatcher, type DispatcherOptions } from './outbox-dispatcher.ts';
-import type { CoreApi, FounderActions } from './ports.ts';
+import type { ChannelEvent, CoreApi, FounderActions } from './ports.ts';
 
 export interface Core extends CoreApi {
   dispatcher: OutboxDispatcher;
@@ -90,6 +91,20 @@ export function createCore(deps: {
       return inbox.store(parsed.data);
     },
     rejectInbound: (rejected) => inbox.reject(rejected),
+    // A founder notice outside any conversation, through the outbox like every notice (durable,
+    // retried, ordered per channel); only the founder sender takes it, never a customer's channel.
+    // Each QR code is a new event: no dedupe, the founder needs the newest one.
+    reportChannelEvent: thenWake(async (event: ChannelEvent) => {
+      // Only the declared fields are stored: an adapter spreading a raw session object into the
+      // event must not put its tokens in the database.
+      const stored: ChannelEvent = {
+        channel: event.channel,
+        event: event.event,
+        detail: event.detail,
+        ...(event.url !== undefined ? { url: event.url } : {}),
+      };
+      await deps.prisma.$transaction((tx) => enqueueFounderNotice(tx, { type: 'channel_event', event: stored }));
+    }),
     handleAction: thenWake((action) => handleAction(pipeline, action)),
     founder,
     teachFromPicks: () => teachFromPicks(pipeline),

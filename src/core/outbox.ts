@@ -107,11 +107,16 @@ export async function enqueueStoredMessage(
 }
 
 export async function enqueueFounderNotice(tx: Tx, notice: FounderNotice): Promise<void> {
+  // The chat key orders deliveries: a conversation's notices among themselves, and a channel's
+  // events (which have no conversation) among themselves, so a login QR code never overtakes the
+  // event before it. `channel:` cannot be mistaken for a conversation id (a UUID).
+  const about = notice.type === 'channel_event'
+    ? { chatKey: `${FOUNDER_CHANNEL}:channel:${notice.event.channel}`, target: { channel: notice.event.channel } }
+    : { chatKey: `${FOUNDER_CHANNEL}:${notice.conversationId}`, target: { conversationId: notice.conversationId } };
   await tx.outbox.create({
     data: {
       channel: FOUNDER_CHANNEL,
-      chatKey: `${FOUNDER_CHANNEL}:${notice.conversationId}`,
-      target: { conversationId: notice.conversationId },
+      ...about,
       payload: notice as unknown as Prisma.InputJsonValue,
     },
   });

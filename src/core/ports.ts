@@ -58,7 +58,27 @@ export type FounderNotice =
   | { type: 'status'; conversationId: string; status: string; by: string }
   | { type: 'delivery_report'; conversationId: string; messageId: string; delivered: boolean; error?: string }
   /** The founder replied with files; customers' apps do not get files from the console yet. */
-  | { type: 'attachments_not_relayed'; conversationId: string; names: string[] };
+  | { type: 'attachments_not_relayed'; conversationId: string; names: string[] }
+  /**
+   * A channel's session needs the founder (a login QR code, a logout, a friend request). It has no
+   * conversation: consoles show it on its own (a Slack root message, not a thread; no Telegram tag).
+   */
+  | { type: 'channel_event'; event: ChannelEvent };
+
+/**
+ * Something a channel's session did that the founder must know or act on (a WeChat login QR code
+ * to scan, a logout, a friend request waiting). Not about one conversation: consoles show it on
+ * their own, outside any conversation thread.
+ */
+export interface ChannelEvent {
+  /** The channel it happened on (`wechat`). */
+  channel: string;
+  event: 'login_qr' | 'logged_in' | 'logged_out' | 'session_error' | 'friend_request';
+  /** One line for the founder (no secrets, no tokens). */
+  detail: string;
+  /** A link to open (the QR code's URL), when there is one. */
+  url?: string;
+}
 
 export type EscalationReason = 'human_requested' | 'kb_unsure' | 'customer_rejected_answer' | 'no_suggestion_fit' | 'flood';
 
@@ -99,6 +119,8 @@ export interface CoreApi {
    */
   rejectInbound(rejected: RejectedInbound): Promise<void>;
   handleAction(action: CustomerAction): Promise<InboundResult>;
+  /** Tells the founder console about a channel's session (through the outbox, like every notice). */
+  reportChannelEvent(event: ChannelEvent): Promise<void>;
   founder: FounderActions;
 }
 

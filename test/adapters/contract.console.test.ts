@@ -148,6 +148,8 @@ runChannelContract('console', {
     delivered: /^\[[^\]\n]*(?<!not )\bdelivered\b/,
     notDelivered: /^\[[^\]\n]*\bnot delivered\b/,
     filesNotRelayed: /^\[[^\n]*not sent to the customer/,
+    // One bracketed line, the link printed for copying.
+    channelEvent: /^\[[^\n]*\bscan the QR code\b[^\n]*https:\/\/[^\s\]]+\]$/,
   },
 
   start,

@@ -125,6 +125,8 @@ runChannelContract('slack', {
     delivered: /^(?!\(edited\) )[^\n]*(?<!not )\bdelivered\b/,
     notDelivered: /^(?!\(edited\) )[^\n]*\bnot delivered\b/,
     filesNotRelayed: /^(?!\(edited\) )[^\n]*not sent to the customer/,
+    // A message of its own (not an edit of a conversation's root), with the QR code as a link.
+    channelEvent: /^(?!\(edited\) )[^\n]*\bscan the QR code\b[\s\S]*<https:[^|>]+\|Open the QR code>/,
   },
 
   retryAfterMs: RETRY_AFTER_S * 1000,

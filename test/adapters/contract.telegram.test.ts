@@ -130,6 +130,8 @@ runChannelContract('telegram', {
     delivered: /#c[0-9a-f]{32}[^\n]*(?<!not )\bdelivered\b/,
     notDelivered: /#c[0-9a-f]{32}[^\n]*\bnot delivered\b/,
     filesNotRelayed: /#c[0-9a-f]{32}[\s\S]*not sent to the customer/,
+    // A channel's event: its own mark, and no #c tag (it is no conversation's).
+    channelEvent: /^(?![\s\S]*#c[0-9a-f]{32})📡 [^\n]*\bscan the QR code\b/,
   },
 
   retryAfterMs: RETRY_AFTER_S * 1000,

@@ -12,7 +12,7 @@
  *   3 a redelivery is stored and answered once       ✓        ✓       – (a terminal never redelivers)
  *   4 bad secret / signature → 401, nothing stored   ✓        ✓       – (no secret on a terminal)
  *   5 a founder note never reaches the customer      ✓        ✓       ✓
- *   6 every founder notice is rendered on the console ✓       ✓       ✓
+ *   6 every founder notice is rendered on the console ✓       ✓       ✓ (channel events too)
  *   7 founder reply relayed + "delivered" reported   ✓        ✓       ✓
  *   8 a 429 is waited out, delivered exactly once    ✓        ✓       – (printing cannot be refused)
  *   9 a permanent error stops and is reported        ✓        ✓       – (idem)
@@ -54,7 +54,15 @@ export interface NoticeRendering {
   delivered: RegExp;
   notDelivered: RegExp;
   filesNotRelayed: RegExp;
+  /**
+   * A channel's event (WeChat's login QR code), shown outside every conversation. Optional so a
+   * driver written before it keeps compiling; without it the core's title words are looked for.
+   */
+  channelEvent?: RegExp;
 }
+
+/** The core's words for a login QR code event (notice-view.ts): what any console shows of it. */
+const CHANNEL_EVENT_WORDS = /scan the QR code/;
 
 /** One inbound as the platform delivered it: enough to deliver it again. */
 export interface InboundHandle {
@@ -300,6 +308,16 @@ export function runChannelContract(name: string, driver: ChannelDriver): void {
           shown = consoleNew();
           await s.core.founder.resolve({ conversationId, founder: 'contract' });
           await eventually(s, () => shown().some((t) => render.status.test(t)), 'the status notice');
+
+          // A channel's session (WeChat's login QR code) belongs to no conversation: the console
+          // shows it all the same, and no customer ever gets it. Reported through the core, as
+          // the WeChat adapter does.
+          shown = consoleNew();
+          const received = newSince(() => s.customerReceived());
+          await s.core.reportChannelEvent({ channel: 'wechat', event: 'login_qr', detail: 'Scan it with the desk phone.', url: 'https://login.weixin.qq.com/l/contract-qr' });
+          await eventually(s, () => shown().some((t) => (render.channelEvent ?? CHANNEL_EVENT_WORDS).test(t)), 'the channel event notice');
+          await s.settle();
+          expect(received()).toEqual([]);
         });
 
         // 7. The founder's answer is the point of the desk: it reaches the customer's chat, and the

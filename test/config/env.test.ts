@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/env.ts';
+import { loadConfig, WECHAT_PACING } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { secretsOf } from '../../src/observability/redact.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -57,5 +58,33 @@ describe('loadConfig', () => {
     expect(config.telegram).toMatchObject({ apiRoot: 'http://127.0.0.1:8081', founderIds: ['42', '43'] });
     expect(config.slack).toMatchObject({ apiUrl: 'http://127.0.0.1:9000/api/', founderUsers: ['U1', 'U2'] });
     expect(config.llm.mode).toBe('draft');
+  });
+
+  it('reads WeChat: the puppet, its token as a secret, friend requests and pacing with defaults', () => {
+    const config = loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_TOKEN: 'puppet_service_token-xyz' });
+    expect(config.wechaty).toEqual({
+      puppet: 'wechaty-puppet-service',
+      token: 'puppet_service_token-xyz',
+      acceptFriends: { kind: 'never' },
+      perChatIntervalMs: WECHAT_PACING.perChatIntervalMs,
+      maxPerMinute: WECHAT_PACING.maxPerMinute,
+    });
+    // Redacted from every log line like the other tokens.
+    expect(secretsOf(config)).toContain('puppet_service_token-xyz');
+
+    const tuned = loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-wechat4u', WECHATY_ACCEPT_FRIENDS: 'true', WECHAT_PER_CHAT_INTERVAL_MS: '5000', WECHAT_MAX_PER_MINUTE: '10' });
+    expect(tuned.wechaty).toMatchObject({ acceptFriends: { kind: 'always' }, perChatIntervalMs: 5000, maxPerMinute: 10 });
+    expect(loadConfig({ WECHATY_PUPPET: 'p', WECHATY_ACCEPT_FRIENDS: '订单' }).wechaty?.acceptFriends).toEqual({ kind: 'keyword', keyword: '订单' });
+    expect(loadConfig({ WECHATY_PUPPET: 'p', WECHATY_ACCEPT_FRIENDS: 'false' }).wechaty?.acceptFriends).toEqual({ kind: 'never' });
+  });
+
+  it('names the WeChat pacing variable that is not a whole number, and WeChat settings without a puppet', () => {
+    const problems = problemsOf({ WECHATY_PUPPET: 'p', WECHAT_PER_CHAT_INTERVAL_MS: '-1', WECHAT_MAX_PER_MINUTE: 'lots' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['WECHAT_MAX_PER_MINUTE', 'WECHAT_PER_CHAT_INTERVAL_MS']);
+    expect(problemsOf({ WECHAT_MAX_PER_MINUTE: '0', WECHATY_PUPPET: 'p' })[0]).toMatch(/^WECHAT_MAX_PER_MINUTE: must be a whole number ≥ 1/);
+    expect(problemsOf({ WECHATY_PUPPET_TOKEN: 't', WECHATY_ACCEPT_FRIENDS: 'true' })).toEqual([
+      'WECHATY_PUPPET_TOKEN: is set but WECHATY_PUPPET is not',
+      'WECHATY_ACCEPT_FRIENDS: is set but WECHATY_PUPPET is not',
+    ]);
   });
 });

@@ -186,6 +186,10 @@ export class ConsoleChannel {
       case 'attachments_not_relayed':
         this.print(`[${view.text}${view.names.length > 1 ? ` (${view.names.join(', ')})` : ''}]`);
         break;
+      case 'channel_event':
+        // One line, whatever conversation the terminal is in: the link is printed for copying.
+        this.print(`[${[view.title, view.detail, view.url].filter((part) => part !== null).join(' — ')}]`);
+        break;
     }
     return {};
   }

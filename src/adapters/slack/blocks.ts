@@ -3,7 +3,7 @@ import type { FounderNotice } from '../../core/ports.ts';
 import type { OutboundMessage, ReplyButton } from '../../core/messages.ts';
 import { howToAnswer, type HelpMarkup } from '../../core/founder/help.ts';
 import {
-  channelName, deliveryView, escalationView, filesNotRelayedView, followupView, NOTICE_WORDS, statusSentence, statusView, truncate,
+  channelEventView, channelName, deliveryView, escalationView, filesNotRelayedView, followupView, NOTICE_WORDS, statusSentence, statusView, truncate,
   type EscalationView, type StatusView,
 } from '../../core/founder/notice-view.ts';
 import { escapeMrkdwn, markdownToMrkdwn } from './send.ts';
@@ -178,6 +178,26 @@ export function attachmentsNotRelayedText(n: Extract<FounderNotice, { type: 'att
   const v = filesNotRelayedView(n);
   const list = v.names.length > 1 ? `\n${v.names.map((name) => `• “${escapeMrkdwn(name)}”`).join('\n')}` : '';
   return `:warning: ${escapeMrkdwn(v.text)}${list}`;
+}
+
+/**
+ * A channel's event (a WeChat login QR code, a logout, a friend request): a root message of the
+ * founder channel, since it belongs to no conversation thread. The QR code is a link (`<url|…>`);
+ * its `<`, `>` and `|` are percent-encoded so the link cannot end early.
+ */
+export function channelEventMessage(n: Extract<FounderNotice, { type: 'channel_event' }>): SlackMessage {
+  const v = channelEventView(n);
+  const lines = [`:satellite_antenna: *${escapeMrkdwn(v.title)}*`];
+  if (v.detail !== null) lines.push(escapeMrkdwn(v.detail));
+  if (v.url !== null) lines.push(`<${slackLinkUrl(v.url)}|${escapeMrkdwn(v.linkText ?? v.url)}>`);
+  return {
+    text: escapeMrkdwn(truncate(v.title, 300)),
+    blocks: [{ type: 'section', text: mrkdwn(truncate(lines.join('\n'), SECTION_MAX)) }],
+  };
+}
+
+function slackLinkUrl(url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
 }
 
 /** A message to a Slack customer as mrkdwn-safe text (KB markdown converted). */

@@ -6,7 +6,7 @@ import { NOTICE_WORDS } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import {
-  ACTION, attachmentsNotRelayedText, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
+  ACTION, attachmentsNotRelayedText, channelEventMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
   BLOCK, MRKDWN_MARKUP, statusLine, withStatus, type SlackMessage,
 } from './blocks.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
@@ -181,6 +181,12 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
         const ts = await postText(attachmentsNotRelayedText(notice), ref.rootTs);
         return { platformMessageIds: [id(ref.channelId, ts)] };
       }
+      case 'channel_event': {
+        // At the channel's root: no conversation owns it. A founder replying in its thread is
+        // told the thread is not a conversation (handleFounderThreadReply), nothing is sent.
+        const ts = await post(channelEventMessage(notice));
+        return { platformMessageIds: [id(channelId, ts)] };
+      }
     }
   }
 
@@ -189,7 +195,9 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
     limits: { perChatIntervalMs: 1000 },
     async send(delivery: Delivery): Promise<SendResult> {
       const notice = delivery.payload as FounderNotice;
-      return queue.run(notice.conversationId, () => deliver(notice));
+      // A channel's events have no root message to race for; they queue apart from conversations.
+      const key = notice.type === 'channel_event' ? `channel:${notice.event.channel}` : notice.conversationId;
+      return queue.run(key, () => deliver(notice));
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   conversationsElsewhereHint, escalationsHereHelp, howToAnswer, kbHelpLines, notInConversationHint, unknownCommandText, type HelpMarkup,
 } from '../../core/founder/help.ts';
 import { articleCount, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
-import { NOTICE_WORDS, noticeView, statusSentence, type EscalationView } from '../../core/founder/notice-view.ts';
+import { channelEventView, NOTICE_WORDS, noticeView, statusSentence, type ChannelEventView, type EscalationView } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../core/ports.ts';
 import type { ArticleView, KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -20,7 +20,9 @@ import { DeliveryProgress, sendChunks, TELEGRAM_LIMITS, type TelegramSenderDeps 
 //   group: KB internals are not for customers' eyes);
 // - when Slack is not configured, Telegram is the founder console: a Sender for the `founder`
 //   channel posts every FounderNotice to each founder, tagged `#c<conversation>`, and a founder
-//   replying to such a message answers the customer (or resolves, reopens, saves as article).
+//   replying to such a message answers the customer (or resolves, reopens, saves as article);
+//   a channel's event (a WeChat login QR code …) has no conversation: untagged, and a reply to it
+//   is answered with a hint, never taken for a conversation reply.
 // What a founder's message means, what each notice says and the help are the core's
 // (core/founder/); this file renders them as Telegram HTML and carries them.
 
@@ -81,10 +83,25 @@ function escalationParagraphs(v: EscalationView, tag: string): string[] {
   return paragraphs;
 }
 
-/** The paragraphs (HTML) of one notice; the first one carries the tag. */
+/**
+ * Starts every channel-event message. No conversation notice starts with it (each starts with its
+ * own mark or its tag), so a founder's reply to one is told apart even when the event's detail
+ * (a WeChat name, a friend request's hello) happens to contain `#c…`.
+ */
+export const CHANNEL_EVENT_MARK = '📡';
+
+function channelEventParagraphs(v: ChannelEventView): string[] {
+  const lines = [`${CHANNEL_EVENT_MARK} <b>${escapeHtml(v.title)}</b>`];
+  if (v.detail !== null) lines.push(escapeHtml(v.detail));
+  if (v.url !== null) lines.push(`🔗 <a href="${escapeHtml(v.url).replace(/"/g, '&quot;')}">${escapeHtml(v.linkText ?? v.url)}</a>`);
+  return [lines.join('\n')];
+}
+
+/** The paragraphs (HTML) of one notice; the first one carries the tag (a channel event has none). */
 export function renderNotice(notice: FounderNotice): string[] {
-  const tag = conversationTag(notice.conversationId);
   const view = noticeView(notice);
+  if (view.type === 'channel_event') return channelEventParagraphs(view);
+  const tag = conversationTag(view.conversationId);
   switch (view.type) {
     case 'escalation':
       return escalationParagraphs(view, tag);
@@ -107,6 +124,13 @@ export function renderNotice(notice: FounderNotice): string[] {
 
 /** Notice → messages of at most 4,096 characters, each one tagged so that any of them can be replied to. */
 export function noticeChunks(notice: FounderNotice): TelegramChunk[] {
+  if (notice.type === 'channel_event') {
+    // Nothing to reply to, so no tag. Should Telegram refuse the HTML, the plain text still
+    // carries the QR code's address (the link's href is lost with the tags).
+    const view = channelEventView(notice);
+    const chunks = packHtmlParagraphs(channelEventParagraphs(view));
+    return chunks.map((chunk, i) => (view.url !== null && i === chunks.length - 1 ? { ...chunk, plain: `${chunk.plain}: ${view.url}` } : chunk));
+  }
   const tag = conversationTag(notice.conversationId);
   const chunks = packHtmlParagraphs(renderNotice(notice), TELEGRAM_TEXT_LIMIT - tag.length - 1);
   return chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, text: `${tag}\n${chunk.text}`, plain: `${tag}\n${chunk.plain}` }));
@@ -202,7 +226,11 @@ export async function handleFounderMessage(ctx: Context, message: Message, deps:
     return answer(ctx, deps, html(founderHelp(deps.console)));
   }
   const replied = message.reply_to_message;
-  const conversationId = replied?.from?.id === bot.id ? conversationFromTag(replied.text ?? replied.caption ?? '') : null;
+  const repliedText = replied?.from?.id === bot.id ? (replied.text ?? replied.caption ?? '') : null;
+  if (repliedText?.startsWith(CHANNEL_EVENT_MARK)) {
+    return answer(ctx, deps, html(escapeHtml(NOTICE_WORDS.channelEventReply)), message.message_id);
+  }
+  const conversationId = repliedText === null ? null : conversationFromTag(repliedText);
   if (conversationId === null) {
     const hint = deps.console ? notInConversationHint(HTML_MARKUP, TAG_EXAMPLE) : conversationsElsewhereHint(HTML_MARKUP, 'Slack');
     return answer(ctx, deps, html(hint), message.message_id);

@@ -1,4 +1,4 @@
-import type { EscalationReason, FounderNotice } from '../ports.ts';
+import type { ChannelEvent, EscalationReason, FounderNotice } from '../ports.ts';
 
 // What each founder notice says, once, for every console. A view holds plain text (no markup):
 // an adapter escapes it and adds its own marks (Telegram HTML, Slack Block Kit, the terminal), and
@@ -29,6 +29,8 @@ export const NOTICE_WORDS = {
   /** A follow-up shown where the customer is not (the terminal shows the customer's own line). */
   relayed: 'relayed to the founder',
   noText: '(no text)',
+  /** A founder replied to a channel's event (a login QR code …) as if it were a conversation. */
+  channelEventReply: 'That notice is about a channel, not a customer conversation: nothing was sent. Reply to a conversation notice to answer a customer.',
 } as const;
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', wechat: 'WeChat', slack: 'Slack', console: 'Console', web: 'Web' };
@@ -195,12 +197,82 @@ export function filesNotRelayedView(n: Notice<'attachments_not_relayed'>): Files
   };
 }
 
+export interface ChannelEventView {
+  channel: string;
+  event: ChannelEvent['event'];
+  /** What happened, in one line, e.g. `WeChat logged in as Ann` (carries the detail when it says who). */
+  title: string;
+  /** The adapter's line under the title, when the title does not already carry it. */
+  detail: string | null;
+  /** An http(s) link to open (the QR code), else null. */
+  url: string | null;
+  /** What the link says. */
+  linkText: string | null;
+}
+
+const DETAIL_MAX = 500;
+
+/**
+ * The adapter's detail in one line: it promises one, but a console that prints one line per notice
+ * (the terminal) or a bold title (Slack, Telegram) must not be broken by a name with a newline.
+ */
+function oneLine(text: string): string {
+  return truncate(text.replace(/\s+/g, ' ').trim(), DETAIL_MAX);
+}
+
+/** Longer than any QR code link; keeps title, detail and link inside one Slack section (3,000). */
+const URL_MAX = 2000;
+
+/**
+ * Only an http(s) URL is offered as a link: a console puts it behind a tap, and another scheme
+ * (`javascript:`, `data:`) is nothing a founder should open from a notice. A link is never cut
+ * short (half a URL opens the wrong page), so one too long for a console is not offered.
+ */
+function linkOf(url: string | undefined): string | null {
+  if (url === undefined) return null;
+  try {
+    const parsed = new URL(url);
+    const usable = (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.href.length <= URL_MAX;
+    return usable ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function channelEventView(n: Notice<'channel_event'>): ChannelEventView {
+  const { channel, event } = n.event;
+  const name = channelName(channel);
+  // The notice was JSON in the outbox: a row written without a detail still renders.
+  const detail = oneLine(n.event.detail ?? '');
+  const url = linkOf(n.event.url);
+  const base = { channel, event, url, linkText: url === null ? null : event === 'login_qr' ? 'Open the QR code' : 'Open' };
+  // logged_in and friend_request say who in the title; the others keep the adapter's words apart.
+  const apart = (title: string): ChannelEventView => ({ ...base, title, detail: detail === '' ? null : detail });
+  const who = (title: string, joiner: string): ChannelEventView => ({ ...base, title: detail === '' ? title : `${title}${joiner}${detail}`, detail: null });
+  switch (event) {
+    case 'login_qr':
+      return apart(`${name} needs a new login: scan the QR code`);
+    case 'logged_in':
+      return who(`${name} logged in`, ' as ');
+    case 'logged_out':
+      return apart(`${name} logged out`);
+    case 'session_error':
+      return apart(`${name} session error`);
+    case 'friend_request':
+      return who(`Friend request on ${name}`, ': ');
+    default:
+      // An event kind this version does not know (a newer adapter, an old outbox row): still shown.
+      return apart(`${name}: ${String(event)}`);
+  }
+}
+
 export type NoticeView =
   | ({ type: 'escalation' } & EscalationView)
   | ({ type: 'customer_followup' } & FollowupView)
   | ({ type: 'status' } & StatusView)
   | ({ type: 'delivery_report' } & DeliveryView)
-  | ({ type: 'attachments_not_relayed' } & FilesNotRelayedView);
+  | ({ type: 'attachments_not_relayed' } & FilesNotRelayedView)
+  | ({ type: 'channel_event' } & ChannelEventView);
 
 export function noticeView(notice: FounderNotice): NoticeView {
   switch (notice.type) {
@@ -214,5 +286,7 @@ export function noticeView(notice: FounderNotice): NoticeView {
       return { type: 'delivery_report', ...deliveryView(notice) };
     case 'attachments_not_relayed':
       return { type: 'attachments_not_relayed', ...filesNotRelayedView(notice) };
+    case 'channel_event':
+      return { type: 'channel_event', ...channelEventView(notice) };
   }
 }

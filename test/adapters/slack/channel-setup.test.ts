@@ -5,6 +5,7 @@ import type { CoreApi } from '../../../src/core/ports.ts';
 import { createHttpServer } from '../../../src/http/server.ts';
 import type { KnowledgeBase } from '../../../src/kb/knowledge-base.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
+import { channelContextOf } from '../../support/channel-context.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
 
 // Construction only: no event reaches the core or the KB here, so they are never called.
@@ -15,7 +16,7 @@ function build(env: Record<string, string>) {
   const metrics = createMetrics();
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-x', SLACK_API_URL: 'http://127.0.0.1:9/api/', ...env });
-  const channel = createSlackChannel({ config, core: unused as CoreApi, kb: unused as KnowledgeBase, http, logger, metrics });
+  const channel = createSlackChannel(channelContextOf({ config, core: unused as CoreApi, kb: unused as KnowledgeBase, http, logger, metrics }));
   return { http, channel };
 }
 

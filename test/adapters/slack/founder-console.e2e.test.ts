@@ -130,6 +130,37 @@ describe('relay of founder thread replies', () => {
   });
 });
 
+describe('channel events', () => {
+  it('a WeChat login QR code is a root message of the founder channel with the link, outside every conversation thread', async () => {
+    const { rootTs } = await escalate();
+    const inConversation = h.inThread(rootTs).length;
+    const toCustomer = postedTo(h.fake, 'D1').length;
+    const url = 'https://login.weixin.qq.com/l/QR-abc?x=1&y=2';
+    await h.desk.core.reportChannelEvent({ channel: 'wechat', event: 'login_qr', detail: 'Scan with the desk phone <!channel>', url });
+    await h.drain();
+
+    const event = h.roots().at(-1)!;
+    expect(h.roots()).toHaveLength(2);
+    expect(event.thread_ts).toBeUndefined();
+    expect(event.text).toBe('WeChat needs a new login: scan the QR code');
+    const json = JSON.stringify(event.blocks);
+    expect(json).toContain('<https://login.weixin.qq.com/l/QR-abc?x=1&amp;y=2|Open the QR code>');
+    // The adapter's words cannot ping the channel.
+    expect(json).toContain('&lt;!channel&gt;');
+    expect(json).not.toContain(ACTION.resolve);
+    expect(h.inThread(rootTs)).toHaveLength(inConversation);
+    expect(postedTo(h.fake, 'D1')).toHaveLength(toCustomer);
+    expect(await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: event.ts })).toBeNull();
+
+    // A founder answering in its thread reaches no customer: the thread is not a conversation's.
+    await h.founderReply(event.ts, 'Scanned, thanks.');
+    await h.fake.waitFor((c) => c.method === 'chat.postEphemeral' && String(c.payload.text).includes('not linked to a customer conversation'));
+    await h.drain();
+    expect(postedTo(h.fake, 'D1')).toHaveLength(toCustomer);
+    expect(await h.desk.database.db.prisma.message.count({ where: { author: 'founder' } })).toBe(0);
+  });
+});
+
 describe('request authenticity', () => {
   it.each([
     ['forged signature', { headers: { 'x-slack-signature': `v0=${'0'.repeat(64)}` } }],

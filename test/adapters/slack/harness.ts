@@ -7,6 +7,7 @@ import { dmMessageEvent, threadReplyEvent } from '../../fixtures/slack/events.ts
 import { eventCallbackBody, postSigned, slashCommandBody, viewSubmissionBody, type PostSignedOptions } from '../../fakes/slack-signing.ts';
 import { startFakeSlack, type FakeSlack, type PostedSlackMessage } from '../../fakes/slack-web-api.ts';
 import type { SlashCommandOptions, ViewSubmissionOptions } from '../../fixtures/slack/interactions.ts';
+import { channelContextOf } from '../../support/channel-context.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
 import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
 
@@ -75,7 +76,7 @@ export async function startSlackHarness(
     ...env,
   });
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
-  const channel = createSlackChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics });
+  const channel = createSlackChannel(channelContextOf({ config, core: desk.core, kb: desk.kb, http, logger, metrics }, desk.database.db));
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(unthrottled(sender));
   await channel.start();
   const port = await http.listen(0, '127.0.0.1');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { conversationFromTag, conversationTag } from '../../../src/adapters/telegram/founder.ts';
+import { conversationFromTag, conversationTag, noticeChunks } from '../../../src/adapters/telegram/founder.ts';
 import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
 import { callbackQueryUpdate, documentUpdate, photoUpdate, textUpdate, type BaseMessageOptions } from '../../fixtures/telegram/updates.ts';
 import type { Update } from 'grammy/types';
@@ -56,6 +56,15 @@ describe('conversation tags', () => {
     expect(conversationTag(id)).toBe('#c3f2b8c1e9a7d4e21b6c01d2e3f4a5b6c');
     expect(conversationFromTag(`🆘 Escalation ${conversationTag(id)}\nWhy: …`)).toBe(id);
     expect(conversationFromTag('no tag here')).toBeNull();
+  });
+});
+
+describe('channel event messages', () => {
+  it('keep the QR code address in the plain text sent should Telegram refuse the HTML', () => {
+    const url = 'https://login.weixin.qq.com/l/QR-1';
+    const [chunk, ...more] = noticeChunks({ type: 'channel_event', event: { channel: 'wechat', event: 'login_qr', detail: '', url } });
+    expect(more).toEqual([]);
+    expect(chunk!.plain).toBe(`📡 WeChat needs a new login: scan the QR code\n🔗 Open the QR code: ${url}`);
   });
 });
 
@@ -134,6 +143,28 @@ describe('Telegram as the founder console (no Slack configured)', () => {
     expect(relayed.map((m) => m.text)).toEqual(['Here is the setup guide.']);
   });
 
+  it('a channel event (WeChat login QR code) reaches every founder untagged, with its link; a reply to it is no conversation reply', async () => {
+    const OTHER_FOUNDER = 777000222;
+    h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID, OTHER_FOUNDER] });
+    const url = 'https://login.weixin.qq.com/l/QR-abc_123?x=1&y=2';
+    // A detail that looks like a tag must not make the notice a conversation's.
+    await h.desk.core.reportChannelEvent({ channel: 'wechat', event: 'login_qr', detail: 'Scan with the desk phone #cafe', url });
+    const [notice] = await h.settle(() => (h!.sentTo(FOUNDER_ID).length > 0 ? h!.sentTo(FOUNDER_ID) : null), 'the QR notice');
+    expect(h.sentTo(OTHER_FOUNDER)).toHaveLength(1);
+    expect(notice!.parse_mode).toBe('HTML');
+    expect(checkTelegramHtml(notice!.text!).problems).toEqual([]);
+    expect(notice!.text).toContain('WeChat needs a new login: scan the QR code');
+    expect(notice!.text).toContain(`<a href="${url.replace(/&/g, '&amp;')}">Open the QR code</a>`);
+    expect(notice!.text).not.toMatch(/#c[0-9a-f]{32}/);
+    expect(h.sentTo(CUSTOMER)).toEqual([]);
+
+    const confirmation = await founderReplies(notice!, 'Done, scanned it.');
+    expect(confirmation).toMatch(/not a customer conversation: nothing was sent/);
+    await h.desk.drain();
+    expect(await h.desk.database.db.prisma.message.count()).toBe(0);
+    expect(h.sentTo(CUSTOMER)).toEqual([]);
+  });
+
   it('👎 on an answer reaches the founder as an escalation', async () => {
     h = await startHarness({ webhookSecret: SECRET, founderIds: [FOUNDER_ID] });
     await customerSays('How do I reset my password?', 1);
@@ -179,8 +210,9 @@ describe('with Slack as the founder console', () => {
     await customerSays(QUESTION, 1);
     const [escalation] = await h.settle(() => (slack.notices().length > 0 ? slack.notices() : null), 'escalation');
     expect(escalation).toMatchObject({ type: 'escalation', question: QUESTION, customer: { channel: 'telegram', externalUserId: String(CUSTOMER) } });
+    if (escalation?.type !== 'escalation') throw new Error('the first notice is not the escalation');
 
-    await h.desk.core.founder.reply({ conversationId: escalation!.conversationId, text: 'We ship webhooks in **v2**.', founder: 'slack:U1' });
+    await h.desk.core.founder.reply({ conversationId: escalation.conversationId, text: 'We ship webhooks in **v2**.', founder: 'slack:U1' });
     const relayed = await h.settle(() => h!.sentTo(CUSTOMER).find((m) => m.text?.includes('webhooks')), 'relayed reply');
     expect(relayed.text).toContain('We ship webhooks');
     // Founder commands still work from Telegram; conversations are not answered there.

@@ -14,6 +14,7 @@ import { createLogger } from '../../../src/observability/logger.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { sleep } from '../../fakes/http-fake.ts';
 import { startFakeTelegram, type FakeTelegram, type SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
+import { channelContextOf } from '../../support/channel-context.ts';
 import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
 
 export const SECRET = 'webhook_Secret-123';
@@ -80,7 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig(env);
   const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
   const core = options.wrapCore ? options.wrapCore(desk.core) : desk.core;
-  const channel = createTelegramChannel({ config, core, kb: desk.kb, http, logger, metrics }, options.channel);
+  const channel = createTelegramChannel(channelContextOf({ config, core, kb: desk.kb, http, logger, metrics }, desk.database.db), options.channel);
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
   const port = await http.listen(0, '127.0.0.1');
   await channel.start();

@@ -15,6 +15,7 @@ import { createLogger } from '../../../src/observability/logger.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { startService } from '../../../src/service.ts';
 import { startFakeTelegram } from '../../fakes/telegram-bot-api.ts';
+import { channelContextOf } from '../../support/channel-context.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../../support/test-database.ts';
 import { createTestDesk } from '../../support/test-desk.ts';
 
@@ -54,7 +55,7 @@ describe('Telegram unreachable at start', () => {
     try {
       for (const env of [{}, { TELEGRAM_WEBHOOK_SECRET: 'webhook_Secret-123' }]) {
         const config = loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot, ...env });
-        const channel = createTelegramChannel({ config, core: desk.core, kb: desk.kb, http, logger, metrics });
+        const channel = createTelegramChannel(channelContextOf({ config, core: desk.core, kb: desk.kb, http, logger, metrics }, desk.database.db));
         const error = (await channel.start().catch((e: unknown) => e)) as Error;
         expect(error).toBeInstanceOf(Error);
         expect(error.message).toMatch(/getMe/);
@@ -87,7 +88,7 @@ describe('Telegram unreachable at start', () => {
       host: '127.0.0.1',
       parts: (context) => {
         const desk = createDesk(context);
-        return [createTelegramChannel({ ...context, core: desk.core, kb: desk.kb })];
+        return [createTelegramChannel(channelContextOf({ ...context, core: desk.core, kb: desk.kb }, context.db))];
       },
     });
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTICE_WORDS, noticeView, REASON_TEXT, statusSentence, type NoticeView } from '../../../src/core/founder/notice-view.ts';
-import type { FounderNotice } from '../../../src/core/ports.ts';
+import type { ChannelEvent, FounderNotice } from '../../../src/core/ports.ts';
 import { exampleEscalation } from '../../fixtures/slack/notices.ts';
 
 // The one wording of every founder notice, before any console marks it up.
@@ -79,5 +79,44 @@ describe('the other notices', () => {
     expect(files(['a.pdf']).text).toMatch(/^“a\.pdf” was not sent to the customer: only text is relayed/);
     expect(files(['a.pdf', 'b.png'])).toMatchObject({ names: ['a.pdf', 'b.png'], text: expect.stringMatching(/^2 files were not sent/) });
     expect(files([]).text).toMatch(/^Your file was not sent/);
+  });
+});
+
+describe('channel events', () => {
+  const event = (e: ChannelEvent) => viewOf({ type: 'channel_event', event: e });
+
+  it('one title per kind; the name of who logged in or asks is in the title, other details under it', () => {
+    expect(event({ channel: 'wechat', event: 'login_qr', detail: 'Scan it with the desk account', url: 'https://login.weixin.qq.com/l/abc' })).toEqual({
+      type: 'channel_event', channel: 'wechat', event: 'login_qr',
+      title: 'WeChat needs a new login: scan the QR code', detail: 'Scan it with the desk account',
+      url: 'https://login.weixin.qq.com/l/abc', linkText: 'Open the QR code',
+    });
+    expect(event({ channel: 'wechat', event: 'logged_in', detail: 'Solodesk Support' })).toMatchObject({ title: 'WeChat logged in as Solodesk Support', detail: null, url: null, linkText: null });
+    expect(event({ channel: 'wechat', event: 'logged_out', detail: 'the phone logged the desk out' })).toMatchObject({ title: 'WeChat logged out', detail: 'the phone logged the desk out' });
+    expect(event({ channel: 'wechat', event: 'session_error', detail: 'puppet stopped' })).toMatchObject({ title: 'WeChat session error', detail: 'puppet stopped' });
+    expect(event({ channel: 'wechat', event: 'friend_request', detail: 'Ann: hello, a question about pricing' }))
+      .toMatchObject({ title: 'Friend request on WeChat: Ann: hello, a question about pricing', detail: null });
+  });
+
+  it('without a detail the title stands alone; an unknown channel keeps its own name', () => {
+    expect(event({ channel: 'wechat', event: 'logged_in', detail: ' ' })).toMatchObject({ title: 'WeChat logged in', detail: null });
+    expect(event({ channel: 'wechat', event: 'friend_request', detail: '' })).toMatchObject({ title: 'Friend request on WeChat', detail: null });
+    expect(event({ channel: 'line', event: 'logged_out', detail: '' })).toMatchObject({ title: 'line logged out', detail: null });
+    // A kind a newer adapter sends (or an older outbox row holds) is shown, not dropped.
+    expect(event({ channel: 'wechat', event: 'scan_expired' as ChannelEvent['event'], detail: 'try again' })).toMatchObject({ title: 'WeChat: scan_expired', detail: 'try again' });
+  });
+
+  it('a detail is one line and bounded, whatever the adapter passed', () => {
+    const v = event({ channel: 'wechat', event: 'session_error', detail: `first\nsecond\t${'x'.repeat(900)}` });
+    expect(v.detail).toMatch(/^first second x+…$/);
+    expect(v.detail).toHaveLength(500);
+  });
+
+  it('only an http(s) link of reasonable length is offered', () => {
+    const url = (u: string) => event({ channel: 'wechat', event: 'login_qr', detail: '', url: u }).url;
+    expect(url('https://wechaty.js.org/qrcode/a b')).toBe('https://wechaty.js.org/qrcode/a%20b');
+    expect(url('javascript:alert(1)')).toBeNull();
+    expect(url('not a url')).toBeNull();
+    expect(url(`https://example.com/${'q'.repeat(2100)}`)).toBeNull();
   });
 });

@@ -1,0 +1,151 @@
+import { WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } from 'wechaty';
+import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
+import type { Sender } from '../../core/ports.ts';
+import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
+import { OpenChoices, WECHAT_TEXT_LIMIT } from './format.ts';
+import { parseWechatMessage, WECHAT_CHANNEL, type ParsedWechat } from './parse.ts';
+import { createWechatSender } from './send.ts';
+import { WechatSession, type RestartBackoff } from './session.ts';
+
+// The WeChat channel of a personal account, through Wechaty and a puppet (a protocol client:
+// wechat4u, a puppet service …). One login per account, so the session runs only in the process
+// that holds the `wechat` lease; the others stand by. Messages are parsed (parse.ts) and stored
+// through the core; replies go out through the outbox (send.ts), paced for WeChat's anti-spam.
+
+export { WECHAT_CHANNEL, parseWechatMessage } from './parse.ts';
+export { markdownToPlain, renderForWechat, splitText, WECHAT_TEXT_LIMIT } from './format.ts';
+export { LOGGED_OUT_RETRY_MS } from './send.ts';
+
+export interface WechatChannelOptions {
+  /** A ready puppet instance (tests pass a PuppetMock); otherwise WECHATY_PUPPET names the package. */
+  puppet?: NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet'];
+  restartBackoff?: RestartBackoff;
+  /** Told after each WeChat message is dealt with (stored, duplicate or ignored): tests await it. */
+  onHandled?: (messageId: string, result: ParsedWechat['kind'] | 'duplicate' | 'failed') => void;
+}
+
+export interface WechatChannel extends ChannelAdapter {
+  readonly bot: Wechaty;
+  /** Resolves once Wechaty runs in this process (it holds the lease); again after a restart. */
+  running(): Promise<void>;
+}
+
+export function createWechatChannel(ctx: ChannelContext, options: WechatChannelOptions = {}): WechatChannel {
+  const config = ctx.config.wechaty;
+  if (config === undefined) throw new Error('WeChat is not configured (WECHATY_PUPPET)');
+  const logger = ctx.logger.child({ channel: WECHAT_CHANNEL });
+  const bot = WechatyBuilder.build({
+    name: 'solodesk',
+    // A puppet package name is imported by Wechaty at start (any installed package: the type only
+    // lists the official ones); its token is the puppet's to use.
+    puppet: options.puppet ?? (config.puppet as PuppetModuleName),
+    ...(options.puppet === undefined && config.token ? { puppetOptions: { token: config.token } } : {}),
+  });
+  const choices = new OpenChoices();
+  const inFlight = new Set<Promise<void>>();
+
+  async function handle(message: Message): Promise<void> {
+    let result: ParsedWechat['kind'] | 'duplicate' | 'failed' = 'failed';
+    try {
+      const parsed = await parseWechatMessage(message);
+      result = parsed.kind;
+      if (parsed.kind === 'ignored') {
+        logger.debug({ messageId: message.id, rule: parsed.rule }, 'wechat message ignored');
+        return;
+      }
+      const { input } = parsed;
+      // A typed "1"/"2" under a rating is the press WeChat has no button for.
+      const action = choices.take(input.externalChatId, input.text ?? '');
+      const stored = action
+        ? await ctx.core.handleAction({
+            channel: WECHAT_CHANNEL,
+            externalUserId: input.externalUserId,
+            externalChatId: input.externalChatId,
+            action,
+            platformEventId: input.platformMessageId,
+          })
+        : await ctx.core.handleInbound(input);
+      if (stored.duplicate) result = 'duplicate';
+    } catch (error) {
+      // WeChat does not redeliver what we failed to store: say so loudly, it is lost to the desk.
+      logger.error({ err: error, messageId: message.id }, 'a wechat message could not be stored');
+    } finally {
+      options.onHandled?.(message.id, result);
+    }
+  }
+
+  const session = new WechatSession({
+    bot,
+    core: ctx.core,
+    logger,
+    clock: ctx.clock,
+    acceptFriends: config.acceptFriends,
+    ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+    ...(options.puppet === undefined ? { showQr: drawQrOnTerminal } : {}),
+    onMessage(message) {
+      const task = handle(message);
+      inFlight.add(task);
+      return task.finally(() => inFlight.delete(task));
+    },
+  });
+
+  const senders: Sender[] = [
+    createWechatSender({
+      bot: () => bot,
+      logger,
+      clock: ctx.clock,
+      choices,
+      perChatIntervalMs: config.perChatIntervalMs,
+      maxPerMinute: config.maxPerMinute,
+    }),
+  ];
+  let hold: LeaseHold | undefined;
+
+  return {
+    name: WECHAT_CHANNEL,
+    capabilities: wechatCapabilities(config),
+    senders,
+    bot,
+    running: () => session.started(),
+    async start() {
+      if (hold !== undefined) return;
+      // Returns at once: the lease is taken (or waited for) on the lease's own timers.
+      hold = holdLease(ctx.lease(WECHAT_CHANNEL), { clock: ctx.clock, logger }, {
+        onAcquired: () => session.open(),
+        onLost: () => session.close(),
+      });
+    },
+    async stop() {
+      await hold?.stop();
+      hold = undefined;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/**
+ * What this adapter does with WeChat: no buttons (a numbered list instead), no threads, files and
+ * media taken as attachment references, no edits; paced as the configuration says.
+ */
+export function wechatCapabilities(config: NonNullable<ChannelContext['config']['wechaty']>): ChannelCapabilities {
+  return {
+    buttons: false,
+    threads: false,
+    files: true,
+    edits: false,
+    maxTextLength: WECHAT_TEXT_LIMIT,
+    rateLimits: { perChatIntervalMs: config.perChatIntervalMs, perSecond: 1 },
+  };
+}
+
+/**
+ * The QR code drawn on the terminal, next to the log (which carries its URL): only on a terminal,
+ * as the art means nothing in a log file. Drawn by `qrcode`, which Wechaty's file-box depends on
+ * (it has no types of its own, hence the narrow shape).
+ */
+async function drawQrOnTerminal(text: string): Promise<void> {
+  if (!process.stderr.isTTY) return;
+  const name = 'qrcode';
+  const qrcode = (await import(name)) as { toString(text: string, options: { type: 'terminal'; small: boolean }): Promise<string> };
+  process.stderr.write(`${await qrcode.toString(text, { type: 'terminal', small: true })}\n`);
+}

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { types } from 'wechaty';
+import { DEFAULT_RESTART_BACKOFF } from '../../../src/adapters/wechat/session.ts';
+import { LOGGED_OUT_RETRY_MS } from '../../../src/adapters/wechat/send.ts';
+import { startWechatHarness, type WechatHarness } from './harness.ts';
+
+// The WeChat login as a session: the QR code and the login reach the founder, a logout restarts
+// the session (after a backoff on the core's clock) and asks for a new scan, and replies written
+// meanwhile wait in the outbox and go out once — not lost, not doubled — after the new login.
+// Friend requests are accepted by the configured rule or left to the founder.
+
+let h: WechatHarness;
+
+afterEach(async () => {
+  await h?.close();
+});
+
+/** Resolves on the bot's next `start` (a restart has brought Wechaty up again). */
+function nextStart(harness: WechatHarness): Promise<void> {
+  return new Promise((resolve) => harness.channel.bot.once('start', () => resolve()));
+}
+
+describe('wechat: the login session', () => {
+  it('shows the QR code and the login to the founder', async () => {
+    h = await startWechatHarness();
+    expect(h.events.map((e) => e.event)).toEqual(['login_qr', 'logged_in']);
+    const qr = h.events[0]!;
+    expect(qr.channel).toBe('wechat');
+    expect(qr.url).toBe(`https://wechaty.js.org/qrcode/${encodeURIComponent('https://login.weixin.qq.com/l/mock-qr')}`);
+    expect(h.logs.join('')).toContain(encodeURIComponent('https://login.weixin.qq.com/l/mock-qr'));
+  });
+
+  it('after a logout, restarts for a new scan; replies queued meanwhile go out once after the login', async () => {
+    h = await startWechatHarness();
+    const li = h.contact('李雷');
+    await h.say(li, '你们支持开具增值税专用发票吗？');
+    const escalation = await h.settle(() => h.founder.notices().find((n) => n.type === 'escalation'), 'the escalation');
+    await h.settle(() => h.saidTo(li).length === 1, 'the acknowledgement');
+
+    await h.puppet.logout('kicked out by WeChat');
+    await h.settle(() => h.events.some((e) => e.event === 'logged_out'), 'the logout reported');
+    expect(h.events.find((e) => e.event === 'logged_out')!.detail).toMatch(/new QR scan/);
+
+    // Written while logged out: tried, put off (not failed), and not said.
+    await h.desk.core.founder.reply({ conversationId: escalation.conversationId, text: '可以开具，请发来抬头。', founder: 'test' });
+    // Past the one-send-a-second pacing after the acknowledgement, so the reply is tried now.
+    h.clock.advance(1_000);
+    await h.desk.drain();
+    const row = await h.desk.database.db.prisma.outbox.findFirstOrThrow({ where: { channel: 'wechat' }, orderBy: { createdAt: 'desc' } });
+    expect(row.status).toBe('pending');
+    expect(row.lastError).toMatch(/rate limited/);
+    expect(h.saidTo(li)).toHaveLength(1);
+
+    // The restart waits for its backoff on the core's clock, then Wechaty starts again.
+    const restarted = nextStart(h);
+    h.clock.advance(DEFAULT_RESTART_BACKOFF.initialMs);
+    await restarted;
+    await h.login();
+    expect(h.events.map((e) => e.event)).toEqual(['login_qr', 'logged_in', 'logged_out', 'login_qr', 'logged_in']);
+
+    h.clock.advance(LOGGED_OUT_RETRY_MS);
+    await h.settle(() => h.saidTo(li).length === 2, 'the queued reply');
+    await h.settle(() => h.founder.notices().some((n) => n.type === 'delivery_report' && n.delivered), 'the delivery report');
+    h.clock.advance(LOGGED_OUT_RETRY_MS);
+    await h.desk.drain();
+    expect(h.saidTo(li).map((s) => s.text)).toEqual([expect.any(String), '可以开具，请发来抬头。']);
+  });
+
+  it('runs under the wechat lease, and a stop of its own is not a logout: nothing reported, no restart', async () => {
+    h = await startWechatHarness();
+    const prisma = h.desk.database.db.prisma;
+    expect(await prisma.sessionLease.findMany({ select: { name: true } })).toEqual([{ name: 'wechat' }]);
+    await h.channel.stop();
+    // The login ends with the lease, and the lease is given back for a standby to take at once.
+    expect(h.channel.bot.isLoggedIn).toBe(false);
+    expect(await prisma.sessionLease.count()).toBe(0);
+    expect(h.events.map((e) => e.event)).toEqual(['login_qr', 'logged_in']);
+    expect(h.clock.pending()).toEqual([]);
+  });
+});
+
+describe('wechat: friend requests', () => {
+  /** A friend request as the puppet reports it (the mock keeps no friendship payloads of its own). */
+  async function request(harness: WechatHarness, hello: string): Promise<string[]> {
+    const stranger = harness.contact('陌生人');
+    const accepted: string[] = [];
+    const puppet = harness.puppet as unknown as {
+      friendshipRawPayload(id: string): Promise<unknown>;
+      friendshipAccept(id: string): Promise<void>;
+    };
+    puppet.friendshipRawPayload = async (id) => ({ id, contactId: stranger.id, hello, type: types.Friendship.Receive, timestamp: Date.now() });
+    puppet.friendshipAccept = async (id) => {
+      accepted.push(id);
+    };
+    const seen = new Promise<void>((resolve) => harness.channel.bot.once('friendship', () => resolve()));
+    harness.puppet.emit('friendship', { friendshipId: `fr-${hello}` });
+    await seen;
+    return accepted;
+  }
+
+  it('accepts a request whose greeting holds the keyword', async () => {
+    h = await startWechatHarness({ env: { WECHATY_ACCEPT_FRIENDS: '订单' } });
+    const accepted = await request(h, '你好，我的订单号 A123');
+    await h.settle(() => accepted.length > 0, 'the acceptance');
+    expect(accepted).toEqual(['fr-你好，我的订单号 A123']);
+    expect(h.events.some((e) => e.event === 'friend_request')).toBe(false);
+  });
+
+  it('leaves any other request to the founder', async () => {
+    h = await startWechatHarness({ env: { WECHATY_ACCEPT_FRIENDS: '订单' } });
+    const accepted = await request(h, '交个朋友');
+    const event = await h.settle(() => h.events.find((e) => e.event === 'friend_request'), 'the friend request event');
+    expect(event.detail).toContain('陌生人');
+    expect(event.detail).toContain('交个朋友');
+    expect(accepted).toEqual([]);
+  });
+});
