@@ -105,17 +105,19 @@ export class OutboxDispatcher extends PollingLoop {
   async runOnce(): Promise<number> {
     if (this.senders.size === 0) return 0;
     await this.recordUnrecorded();
-    const rows = await this.claim();
+    const sendable = [...this.senders.values()].filter((sender) => sender.canSend?.() !== false).map((sender) => sender.channel);
+    if (sendable.length === 0) return 0;
+    const rows = await this.claim(sendable);
     const attempted = await Promise.all(rows.map((row) => this.deliver(row)));
     return attempted.filter(Boolean).length;
   }
 
-  private claim(): Promise<OutboxRow[]> {
+  private claim(channels: string[]): Promise<OutboxRow[]> {
     return claimChatHeads<OutboxRow>(this.prisma, {
       table: 'Outbox',
       leaseMs: this.options.leaseMs,
       batchSize: this.options.batchSize,
-      where: Prisma.sql`AND c.channel IN (${Prisma.join(this.channels)})`,
+      where: Prisma.sql`AND c.channel IN (${Prisma.join(channels)})`,
       now: this.now(),
       returning: Prisma.sql`o.id, o.channel, o."chatKey", o.payload, o.attempts, o."messageId", o."sendingAt"`,
     });

@@ -99,6 +99,13 @@ export interface Sender {
     /** Sends per second over the whole channel. */
     perSecond?: number;
   };
+  /**
+   * Whether this process can deliver for the channel now. False while a session is logged out or
+   * owned by another process (WeChat's lease): the outbox then leaves the channel's rows for
+   * later, or for the process that can, instead of claiming them only to put them back.
+   * Absent means always.
+   */
+  canSend?(): boolean;
   send(delivery: Delivery): Promise<SendResult>;
 }
 

@@ -98,6 +98,31 @@ describe('OutboxDispatcher', () => {
     expect(sender.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text).sort()).toEqual(['a1', 'a2', 'b1']);
   });
 
+  it('leaves a channel\'s rows alone while its sender cannot send (logged out, session elsewhere), then sends them once', async () => {
+    const prisma = database.db.prisma;
+    await prisma.outbox.deleteMany();
+    const clock = startedNow();
+    await prisma.outbox.create({
+      data: {
+        channel: 'session', chatKey: 'session:a', target: { chatId: 'a' },
+        payload: { type: 'customer_message', conversationId: 'x', messageId: 's1', message: { text: 's1' } },
+        nextAttemptAt: new Date(clock.now()),
+      },
+    });
+    let loggedIn = false;
+    const recording = new RecordingSender('session');
+    const sender: Sender = { channel: 'session', canSend: () => loggedIn, send: (d) => recording.send(d) };
+    const dispatcher = new OutboxDispatcher(prisma, { logger: silentLogger(), metrics: createMetrics(), clock });
+    dispatcher.registerSender(sender);
+    await dispatcher.drain();
+    expect(recording.delivered).toHaveLength(0);
+    // Not claimed at all: no attempt spent, no error, no lease held on it for another process.
+    expect(await prisma.outbox.findFirstOrThrow({ where: { channel: 'session' } })).toMatchObject({ status: 'pending', attempts: 0, lastError: null, lockedUntil: null });
+    loggedIn = true;
+    await dispatcher.drain();
+    expect(recording.delivered.map((d) => d.payload.type === 'customer_message' && d.payload.message.text)).toEqual(['s1']);
+  });
+
   it('what is due, a backoff and a lease are read from the dispatcher\'s clock, not the database\'s', async () => {
     const prisma = database.db.prisma;
     await prisma.outbox.deleteMany();

@@ -36,6 +36,9 @@ export function createWechatSender(deps: WechatSenderDeps): Sender {
     channel: WECHAT_CHANNEL,
     // One message a second at most, whatever the per-minute budget allows: WeChat restricts bursts.
     limits: { perChatIntervalMs: deps.perChatIntervalMs, perSecond: 1 },
+    // Logged out, or the session is another process's (it holds the lease): the outbox leaves
+    // WeChat's replies for when this process, or the one that holds the session, can send them.
+    canSend: () => deps.bot()?.isLoggedIn === true,
     async send(delivery: Delivery): Promise<SendResult> {
       const payload = delivery.payload;
       if (payload.type !== 'customer_message' || !('message' in payload)) {
