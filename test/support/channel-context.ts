@@ -11,6 +11,8 @@ import { systemClock } from '../../src/observability/clock.ts';
 export function channelContextOf(
   parts: Omit<ChannelContext, 'clock' | 'lease'> & Partial<Pick<ChannelContext, 'clock'>>,
   db?: { prisma: PrismaClient },
+  /** Who takes the leases: this process by default; a test playing a second process names another. */
+  leaseOwner: string = processLeaseOwner(),
 ): ChannelContext {
   const clock = parts.clock ?? systemClock;
   return {
@@ -18,7 +20,7 @@ export function channelContextOf(
     clock,
     lease: (name) => {
       if (!db) throw new Error(`this test has no database for the lease "${name}"`);
-      return createSessionLease(db.prisma, { name, owner: processLeaseOwner(), ttlMs: DEFAULT_LEASE_TTL_MS, clock });
+      return createSessionLease(db.prisma, { name, owner: leaseOwner, ttlMs: DEFAULT_LEASE_TTL_MS, clock });
     },
   };
 }
