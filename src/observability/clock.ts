@@ -19,3 +19,19 @@ export const systemClock: Clock = {
     clearTimeout(timer as NodeJS.Timeout);
   },
 };
+
+/** Resolves after `ms` on `clock` (a test moves it), or at once when `signal` is aborted. */
+export function waitOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      resolve();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

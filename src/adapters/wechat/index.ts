@@ -2,6 +2,8 @@ import { WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } fro
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
 import type { Sender } from '../../core/ports.ts';
 import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
+import { OverloadedError } from '../../errors.ts';
+import { waitOn } from '../../observability/clock.ts';
 import { OpenChoices, WECHAT_TEXT_LIMIT } from './format.ts';
 import { parseWechatMessage, WECHAT_CHANNEL, type ParsedWechat } from './parse.ts';
 import { createWechatSender } from './send.ts';
@@ -15,6 +17,13 @@ import { WechatSession, type RestartBackoff } from './session.ts';
 export { WECHAT_CHANNEL, parseWechatMessage } from './parse.ts';
 export { markdownToPlain, renderForWechat, splitText, WECHAT_TEXT_LIMIT } from './format.ts';
 export { LOGGED_OUT_RETRY_MS } from './send.ts';
+
+/**
+ * Tries at storing one message: 1 s doubling to 30 s between them, about 6 minutes in all, which
+ * outlasts a database restart or a burst; past that the desk is down and the founder sees the errors.
+ */
+const STORE_ATTEMPTS = 15;
+const STORE_RETRY_MAX_MS = 30_000;
 
 export interface WechatChannelOptions {
   /** A ready puppet instance (tests pass a PuppetMock); otherwise WECHATY_PUPPET names the package. */
@@ -56,23 +65,44 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
       const { input } = parsed;
       // A typed "1"/"2" under a rating is the press WeChat has no button for.
       const action = choices.take(input.externalChatId, input.text ?? '');
-      const stored = action
-        ? await ctx.core.handleAction({
-            channel: WECHAT_CHANNEL,
-            externalUserId: input.externalUserId,
-            externalChatId: input.externalChatId,
-            action,
-            platformEventId: input.platformMessageId,
-          })
-        : await ctx.core.handleInbound(input);
+      const store = () =>
+        action
+          ? ctx.core.handleAction({
+              channel: WECHAT_CHANNEL,
+              externalUserId: input.externalUserId,
+              externalChatId: input.externalChatId,
+              action,
+              platformEventId: input.platformMessageId,
+            })
+          : ctx.core.handleInbound(input);
+      const stored = await storeUntilTaken(store, message.id);
       if (stored.duplicate) result = 'duplicate';
     } catch (error) {
-      // WeChat does not redeliver what we failed to store: say so loudly, it is lost to the desk.
+      // WeChat does not redeliver: after every retry, or at a stop, the message is lost to the desk.
       logger.error({ err: error, messageId: message.id }, 'a wechat message could not be stored');
     } finally {
       options.onHandled?.(message.id, result);
     }
   }
+
+  /**
+   * Stores a message, retrying while the desk refuses (overloaded, database away): unlike Telegram
+   * and Slack, WeChat delivers a message once and never again, so our retry is the only one. A
+   * redelivery is harmless (the core dedupes by message id). Stops retrying when the channel stops.
+   */
+  async function storeUntilTaken<T>(store: () => Promise<T>, messageId: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store();
+      } catch (error) {
+        if (attempt >= STORE_ATTEMPTS || stopping.signal.aborted) throw error;
+        const wait = error instanceof OverloadedError ? error.retryAfterMs : Math.min(STORE_RETRY_MAX_MS, 1_000 * 2 ** (attempt - 1));
+        logger.warn({ err: error, messageId, attempt }, 'a wechat message could not be stored yet; retrying');
+        await waitOn(ctx.clock, wait, stopping.signal);
+      }
+    }
+  }
+  let stopping = new AbortController();
 
   const session = new WechatSession({
     bot,
@@ -109,6 +139,7 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
     running: () => session.started(),
     async start() {
       if (hold !== undefined) return;
+      if (stopping.signal.aborted) stopping = new AbortController();
       // Returns at once: the lease is taken (or waited for) on the lease's own timers.
       hold = holdLease(ctx.lease(WECHAT_CHANNEL), { clock: ctx.clock, logger }, {
         onAcquired: () => session.open(),
@@ -116,6 +147,7 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
       });
     },
     async stop() {
+      stopping.abort();
       await hold?.stop();
       hold = undefined;
       await Promise.allSettled([...inFlight]);

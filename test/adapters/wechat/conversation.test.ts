@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { OverloadedError } from '../../../src/errors.ts';
 import { parseArticleFile } from '../../../src/kb/markdown.ts';
 import { phrases } from '../../../src/core/phrases.ts';
 import { CHINESE_ARTICLE, startWechatHarness, type WechatHarness } from './harness.ts';
@@ -101,5 +102,35 @@ describe('wechat: rooms', () => {
     expect(h.saidTo(wang)).toEqual([]);
     const messages = await h.desk.database.db.prisma.message.findMany({ where: { author: 'customer' }, include: { conversation: true } });
     expect(messages.map((m) => [m.text, m.conversation.externalChatId])).toEqual([['怎么申请退款？', room.id]]);
+  });
+});
+
+describe('wechat: a desk that cannot store for a while', () => {
+  it('keeps the message and stores it once the desk takes it again (WeChat never redelivers)', async () => {
+    let refusals = 2;
+    h = await startWechatHarness({
+      core: (core) => ({
+        ...core,
+        async handleInbound(input) {
+          if (refusals > 0) {
+            refusals -= 1;
+            throw new OverloadedError('the delivery could not be stored', 5_000);
+          }
+          return core.handleInbound(input);
+        },
+      }),
+    });
+    const zhao = h.contact('赵敏');
+    const stored = h.say(zhao, '你们的营业时间是？');
+    // Each refusal waits the desk's Retry-After on the core's clock before the next try.
+    await h.settle(() => refusals === 1, 'the first refusal');
+    h.clock.advance(5_000);
+    await h.settle(() => refusals === 0, 'the second refusal');
+    h.clock.advance(5_000);
+    await stored;
+    expect(h.handled.get([...h.handled.keys()].at(-1)!)).toEqual(['message']);
+    await h.settle(() => h.saidTo(zhao).length > 0, 'the reply');
+    const customerMessages = await h.desk.database.db.prisma.message.findMany({ where: { author: 'customer', channel: 'wechat' } });
+    expect(customerMessages.map((m) => m.text)).toEqual(['你们的营业时间是？']);
   });
 });

@@ -33,6 +33,8 @@ export interface BotSaid {
 export interface WechatHarnessOptions {
   env?: Record<string, string>;
   channel?: Omit<WechatChannelOptions, 'puppet' | 'onHandled'>;
+  /** Puts something between the adapter and the core (a core that refuses for a while). */
+  core?: (core: CoreApi) => CoreApi;
 }
 
 export interface WechatHarness {
@@ -79,13 +81,14 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
   // No pacing by default: a test about pacing sets it; the others must not wait on it.
   const config = loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-mock', WECHAT_PER_CHAT_INTERVAL_MS: '0', WECHAT_MAX_PER_MINUTE: '1000', ...options.env });
   const events: ChannelEvent[] = [];
-  const core: CoreApi = {
+  const recording: CoreApi = {
     ...desk.core,
     async reportChannelEvent(event) {
       events.push(event);
       await desk.core.reportChannelEvent(event);
     },
   };
+  const core = options.core ? options.core(recording) : recording;
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
   const handled = new Map<string, string[]>();
