@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } from 'wechaty';
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
 import type { Sender } from '../../core/ports.ts';
@@ -5,6 +6,7 @@ import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
 import { OverloadedError } from '../../errors.ts';
 import { waitOn } from '../../observability/clock.ts';
 import { OpenChoices, WECHAT_TEXT_LIMIT } from './format.ts';
+import { createLoginQrPage } from './login-qr-page.ts';
 import { parseWechatMessage, WECHAT_CHANNEL, type ParsedWechat } from './parse.ts';
 import { createWechatSender } from './send.ts';
 import { WechatSession, type RestartBackoff } from './session.ts';
@@ -104,8 +106,11 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
   }
   let stopping = new AbortController();
 
+  const loginPage = createLoginQrPage(ctx.config.publicUrl);
+  ctx.http.addRoute(loginPage.route);
   const session = new WechatSession({
     bot,
+    loginPage,
     core: ctx.core,
     logger,
     clock: ctx.clock,
@@ -170,14 +175,8 @@ export function wechatCapabilities(config: NonNullable<ChannelContext['config'][
   };
 }
 
-/**
- * The QR code drawn on the terminal, next to the log (which carries its URL): only on a terminal,
- * as the art means nothing in a log file. Drawn by `qrcode`, which Wechaty's file-box depends on
- * (it has no types of its own, hence the narrow shape).
- */
+/** The QR code drawn on the terminal: only on a terminal, as the art means nothing in a log file. */
 async function drawQrOnTerminal(text: string): Promise<void> {
   if (!process.stderr.isTTY) return;
-  const name = 'qrcode';
-  const qrcode = (await import(name)) as { toString(text: string, options: { type: 'terminal'; small: boolean }): Promise<string> };
-  process.stderr.write(`${await qrcode.toString(text, { type: 'terminal', small: true })}\n`);
+  process.stderr.write(`${await QRCode.toString(text, { type: 'terminal', small: true })}\n`);
 }

@@ -1,8 +1,9 @@
-import { qrcodeValueToImageUrl, ScanStatus, types, type Friendship, type Message, type Wechaty } from 'wechaty';
+import { ScanStatus, types, type Friendship, type Message, type Wechaty } from 'wechaty';
 import type { Config } from '../../config/env.ts';
 import type { ChannelEvent, CoreApi } from '../../core/ports.ts';
 import type { Clock } from '../../observability/clock.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { LoginQrPage } from './login-qr-page.ts';
 import { WECHAT_CHANNEL } from './parse.ts';
 
 // The WeChat login of one personal account, as a session this process runs while it holds the
@@ -28,6 +29,8 @@ export interface WechatSessionDeps {
   backoff?: RestartBackoff;
   /** Draws a QR code on the terminal for whoever watches it; none in tests. */
   showQr?: (text: string) => Promise<void>;
+  /** Our own page showing the code (a link for the founder console). */
+  loginPage: LoginQrPage;
 }
 
 export class WechatSession {
@@ -53,6 +56,7 @@ export class WechatSession {
     bot.on('login', (user) => {
       this.#failures = 0;
       this.#lastQr = undefined;
+      deps.loginPage.clear();
       logger.info({ user: user.name() }, 'wechat logged in');
       void this.#report({ event: 'logged_in', detail: `WeChat is logged in as ${user.name()}; customers are answered.` });
     });
@@ -94,6 +98,8 @@ export class WechatSession {
     this.#wanted = false;
     if (this.#restartTimer !== undefined) this.#deps.clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
+    // Another process may log in now: this one's page must not show a stale code.
+    this.#deps.loginPage.clear();
     return this.#serially(() => this.#stop());
   }
 
@@ -143,10 +149,16 @@ export class WechatSession {
     // Puppets repeat the same code while it is valid: the founder is told once per code.
     if (!qrcode || qrcode === this.#lastQr) return;
     this.#lastQr = qrcode;
-    const url = qrcodeValueToImageUrl(qrcode);
-    this.#deps.logger.info({ url }, "scan this QR code with the support account's WeChat to log in");
+    // The code itself is a login credential for a minute: it goes to our own page and the
+    // terminal, never into a log line or to a third-party QR site.
+    const url = this.#deps.loginPage.show(qrcode);
+    this.#deps.logger.info({ page: url !== undefined }, 'a WeChat login QR code is waiting to be scanned');
     await this.#deps.showQr?.(qrcode).catch((error: unknown) => this.#deps.logger.debug({ err: error }, 'the QR code could not be drawn'));
-    await this.#report({ event: 'login_qr', detail: "Scan this QR code with the support account's WeChat app to log in.", url });
+    await this.#report(
+      url !== undefined
+        ? { event: 'login_qr', detail: "Open the link and scan the QR code with the support account's WeChat app to log in.", url }
+        : { event: 'login_qr', detail: "Scan the QR code printed in the terminal where Solodesk runs with the support account's WeChat app (set PUBLIC_URL to get a link here)." },
+    );
   }
 
   async #onFriendship(friendship: Friendship): Promise<void> {

@@ -12,6 +12,7 @@ import { types } from 'wechaty';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { createWechatChannel, type WechatChannel, type WechatChannelOptions } from '../../../src/adapters/wechat/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
+import type { WebhookRoute } from '../../../src/core/channel-adapter.ts';
 import type { ChannelEvent, CoreApi } from '../../../src/core/ports.ts';
 import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
@@ -19,6 +20,9 @@ import { createMetrics } from '../../../src/observability/metrics.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
 import { TestClock } from '../../support/test-clock.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../../support/test-desk.ts';
+
+/** Where the harness's desk says it is reachable (PUBLIC_URL): links to our own pages start so. */
+export const HARNESS_PUBLIC_URL = 'https://desk.example.com';
 
 export type MockContact = ReturnType<mock.Mocker['createContact']>;
 export type MockRoom = ReturnType<mock.Mocker['createRoom']>;
@@ -33,6 +37,8 @@ export interface BotSaid {
 export interface WechatHarnessOptions {
   env?: Record<string, string>;
   channel?: Omit<WechatChannelOptions, 'puppet' | 'onHandled'>;
+  /** Log the bot in before returning (default); false leaves it waiting for its QR code to be scanned. */
+  login?: boolean;
   /** Puts something between the adapter and the core (a core that refuses for a while). */
   core?: (core: CoreApi) => CoreApi;
 }
@@ -48,6 +54,8 @@ export interface WechatHarness {
   founder: RecordingSender;
   /** Channel events the adapter reported to the core, in order. */
   events: ChannelEvent[];
+  /** The routes the adapter added to our HTTP server (the login QR page). */
+  routes: WebhookRoute[];
   logs: string[];
   contact(name: string): MockContact;
   room(members: MockContact[], topic?: string): MockRoom;
@@ -79,7 +87,9 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
   });
   const logger = createLogger({ level: 'debug', destination });
   // No pacing by default: a test about pacing sets it; the others must not wait on it.
-  const config = loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-mock', WECHAT_PER_CHAT_INTERVAL_MS: '0', WECHAT_MAX_PER_MINUTE: '1000', ...options.env });
+  const config = loadConfig({
+    WECHATY_PUPPET: 'wechaty-puppet-mock', WECHAT_PER_CHAT_INTERVAL_MS: '0', WECHAT_MAX_PER_MINUTE: '1000', PUBLIC_URL: HARNESS_PUBLIC_URL, ...options.env,
+  });
   const events: ChannelEvent[] = [];
   const recording: CoreApi = {
     ...desk.core,
@@ -92,9 +102,10 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
   const handled = new Map<string, string[]>();
+  const routes: WebhookRoute[] = [];
   const waiting = new Map<string, Array<() => void>>();
   const channel = createWechatChannel(
-    channelContextOf({ config, core, kb: desk.kb, http: { addRoute: () => undefined }, logger, metrics: createMetrics(), clock }, desk.database.db),
+    channelContextOf({ config, core, kb: desk.kb, http: { addRoute: (route) => routes.push(route) }, logger, metrics: createMetrics(), clock }, desk.database.db),
     {
       ...options.channel,
       puppet,
@@ -128,6 +139,7 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
     channel,
     founder,
     events,
+    routes,
     logs,
     handled,
     contact(name) {
@@ -180,7 +192,7 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
       await desk.dispose();
     },
   };
-  await harness.login();
+  if (options.login !== false) await harness.login();
   return harness;
 }
 

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { types } from 'wechaty';
 import { DEFAULT_RESTART_BACKOFF } from '../../../src/adapters/wechat/session.ts';
 import { LOGGED_OUT_RETRY_MS } from '../../../src/adapters/wechat/send.ts';
-import { startWechatHarness, type WechatHarness } from './harness.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HARNESS_PUBLIC_URL, startWechatHarness, type WechatHarness } from './harness.ts';
 
 // The WeChat login as a session: the QR code and the login reach the founder, a logout restarts
 // the session (after a backoff on the core's clock) and asks for a new scan, and replies written
@@ -26,8 +28,34 @@ describe('wechat: the login session', () => {
     expect(h.events.map((e) => e.event)).toEqual(['login_qr', 'logged_in']);
     const qr = h.events[0]!;
     expect(qr.channel).toBe('wechat');
-    expect(qr.url).toBe(`https://wechaty.js.org/qrcode/${encodeURIComponent('https://login.weixin.qq.com/l/mock-qr')}`);
-    expect(h.logs.join('')).toContain(encodeURIComponent('https://login.weixin.qq.com/l/mock-qr'));
+    // A link to our own page: the login code goes to no third-party site, and into no log line.
+    expect(qr.url).toMatch(new RegExp(`^${HARNESS_PUBLIC_URL}/wechat/login-qr\\?key=[A-Za-z0-9_-]{24}$`));
+    expect(qr.url).not.toContain('login.weixin.qq.com');
+    expect(h.logs.join('')).not.toContain('mock-qr');
+  });
+
+  it('serves the QR code on its page to whoever has the link, only until the login', async () => {
+    h = await startWechatHarness({ login: false });
+    const route = h.routes.find((r) => r.path === '/wechat/login-qr')!;
+    const server = createServer((req, res) => void route.handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      h.mocker.scan('https://login.weixin.qq.com/l/mock-qr', types.ScanStatus.Waiting);
+      const qr = await h.settle(() => h.events.find((e) => e.event === 'login_qr'), 'the QR code');
+      const link = new URL(qr.url!);
+      const page = await fetch(`${base}${link.pathname}${link.search}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(await page.text()).toMatch(/<svg[\s\S]*<\/svg>/);
+      expect((await fetch(`${base}${link.pathname}?key=${'A'.repeat(24)}`)).status).toBe(404);
+      expect((await fetch(`${base}${link.pathname}`)).status).toBe(404);
+
+      await h.login();
+      expect((await fetch(`${base}${link.pathname}${link.search}`)).status).toBe(404);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('after a logout, restarts for a new scan; replies queued meanwhile go out once after the login', async () => {
