@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } from 'wechaty';
+import { log as wechatyLog, WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } from 'wechaty';
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
 import type { Sender } from '../../core/ports.ts';
 import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
@@ -44,6 +44,9 @@ export interface WechatChannel extends ChannelAdapter {
 export function createWechatChannel(ctx: ChannelContext, options: WechatChannelOptions = {}): WechatChannel {
   const config = ctx.config.wechaty;
   if (config === undefined) throw new Error('WeChat is not configured (WECHATY_PUPPET)');
+  // Wechaty's own logger writes plain lines to the console, outside our redaction (a puppet's
+  // endpoint or token could be in them): off. What matters reaches our log as its events.
+  wechatyLog.level('silent');
   const logger = ctx.logger.child({ channel: WECHAT_CHANNEL });
   const bot = WechatyBuilder.build({
     name: 'solodesk',

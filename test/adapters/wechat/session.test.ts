@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { types } from 'wechaty';
+import { log as wechatyLog, types } from 'wechaty';
 import { DEFAULT_RESTART_BACKOFF } from '../../../src/adapters/wechat/session.ts';
 import { LOGGED_OUT_RETRY_MS } from '../../../src/adapters/wechat/send.ts';
 import { createServer } from 'node:http';
@@ -32,6 +32,11 @@ describe('wechat: the login session', () => {
     expect(qr.url).toMatch(new RegExp(`^${HARNESS_PUBLIC_URL}/wechat/login-qr\\?key=[A-Za-z0-9_-]{24}$`));
     expect(qr.url).not.toContain('login.weixin.qq.com');
     expect(h.logs.join('')).not.toContain('mock-qr');
+  });
+
+  it("turns Wechaty's own console logger off (its lines would bypass the redaction of secrets)", async () => {
+    h = await startWechatHarness({ login: false });
+    expect(wechatyLog.level()).toBe('silent');
   });
 
   it('serves the QR code on its page to whoever has the link, only until the login', async () => {
