@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.ts';
 import { databaseProbe } from '../../src/observability/health.ts';
 import { startService, type RunningService, type ServicePart } from '../../src/service.ts';
-import { captureLogger } from '../observability/capture-logger.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 import { ManualClock } from '../observability/manual-clock.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../support/test-database.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OverloadedError } from '../../src/errors.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import { captureLogger } from '../observability/capture-logger.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 
 // The HTTP layer on its own: what a platform hears when a route fails, and the gate that turns
 // webhooks away (retryably) while the service is not taking work.

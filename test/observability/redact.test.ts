@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../src/cli/run-command.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { REDACTED, redactSecrets, registerSecrets, secretsOf } from '../../src/observability/redact.ts';
-import { captureLogger } from './capture-logger.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 
 // Redaction by value: a registered secret disappears from any text and from every log line,
 // whatever carried it (message, error, stack, cause, nested object, URL, query string).

@@ -7,7 +7,7 @@ import { startFakeSlack, type FakeSlack } from '../fakes/slack-web-api.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.ts';
 import { textUpdate } from '../fixtures/telegram/updates.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../support/test-database.ts';
-import { captureLogger } from './capture-logger.ts';
+import { captureLogger } from '../support/capture-logger.ts';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.ts';
 import { TestClock } from '../support/test-clock.ts';
 

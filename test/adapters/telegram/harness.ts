@@ -3,19 +3,18 @@
  * server, talking to the loopback fake Bot API, wired to a real core + KB on a per-test database
  * (test/support/test-desk.ts). Logs are captured so tests can prove the token never shows.
  */
-import { Writable } from 'node:stream';
 import type { Update } from 'grammy/types';
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/adapters/telegram/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import type { CoreApi } from '../../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { importKbDirectory } from '../../../src/kb/markdown.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { sleep } from '../../fakes/http-fake.ts';
 import { startFakeTelegram, type FakeTelegram, type SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
 import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
 
 export const SECRET = 'webhook_Secret-123';
 export const FOUNDER_ID = 777000111;
@@ -61,14 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fake = options.fake ?? (await startFakeTelegram({ maxLongPollMs: 200 }));
   const desk = options.desk ?? (await createTestDesk());
   if (!options.desk) await importKbDirectory(desk.kb, 'examples/kb', 'test');
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
+  const { logger, lines: logs } = captureLogger('debug');
   const metrics = createMetrics();
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: fake.token,

@@ -5,19 +5,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../../src/adapters/telegram/index.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { createDesk } from '../../../src/desk.ts';
 import { createHttpServer } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { startService } from '../../../src/service.ts';
 import { startFakeTelegram } from '../../fakes/telegram-bot-api.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
 import { createPostgresDatabase, dropPostgresDatabase, onPostgres } from '../../support/test-database.ts';
 import { createTestDesk } from '../../support/test-desk.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-telegram-start-'));
 let pgUrl: string | undefined;
@@ -34,22 +33,12 @@ async function unreachableTelegram(): Promise<{ apiRoot: string; token: string }
   return { apiRoot: fake.apiRoot, token: fake.token };
 }
 
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', destination }) };
-}
 
 describe('Telegram unreachable at start', () => {
   it('start() rejects with an error that names the failed call and never the token', async () => {
     const { apiRoot, token } = await unreachableTelegram();
     const desk = await createTestDesk();
-    const { lines, logger } = capturingLogger();
+    const { lines, logger } = captureLogger('debug');
     const metrics = createMetrics();
     const http = createHttpServer({ logger, metrics, readiness: () => ({ ready: true, details: {} }) });
     try {
@@ -82,7 +71,7 @@ describe('Telegram unreachable at start', () => {
       TELEGRAM_API_ROOT: apiRoot,
       ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
     });
-    const { lines, logger } = capturingLogger();
+    const { lines, logger } = captureLogger('debug');
     const service = await startService(config, {
       logger,
       host: '127.0.0.1',

@@ -7,7 +7,6 @@
  * `message` event), but with ids and types the test chooses, so a redelivery is the same id again.
  * What the bot says arrives at the mock contact or room it was said to, and is recorded there.
  */
-import { Writable } from 'node:stream';
 import { types } from 'wechaty';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { createWechatChannel, type WechatChannel, type WechatChannelOptions } from '../../../src/adapters/wechat/index.ts';
@@ -15,11 +14,11 @@ import { loadConfig } from '../../../src/config/env.ts';
 import type { WebhookRoute } from '../../../src/core/channel-adapter.ts';
 import type { ChannelEvent, CoreApi } from '../../../src/core/ports.ts';
 import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
 import { TestClock } from '../../support/test-clock.ts';
 import { createTestDesk, RecordingSender, type TestDesk } from '../../support/test-desk.ts';
+import { captureLogger } from '../../support/capture-logger.ts';
 
 /** Where the harness's desk says it is reachable (PUBLIC_URL): links to our own pages start so. */
 export const HARNESS_PUBLIC_URL = 'https://desk.example.com';
@@ -78,14 +77,7 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
   const clock = new TestClock();
   const founder = new RecordingSender(FOUNDER_CHANNEL);
   const desk = await createTestDesk({ clock, senders: [founder] });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
+  const { logger, lines: logs } = captureLogger('debug');
   // No pacing by default: a test about pacing sets it; the others must not wait on it.
   const config = loadConfig({
     WECHATY_PUPPET: 'wechaty-puppet-mock', WECHAT_PER_CHAT_INTERVAL_MS: '0', WECHAT_MAX_PER_MINUTE: '1000', PUBLIC_URL: HARNESS_PUBLIC_URL, ...options.env,
