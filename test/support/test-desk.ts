@@ -126,3 +126,18 @@ export class RecordingSender implements Sender {
     return this.delivered.filter((d) => d.channel === FOUNDER_CHANNEL).map((d) => d.payload as FounderNotice);
   }
 }
+
+/**
+ * Drains the desk until `check` holds and returns what it found. The deadline only guards against
+ * a hang (a test that never gets there fails with `what`); no timing is asserted.
+ */
+export async function settleDesk<T>(desk: Pick<TestDesk, 'drain'>, check: () => T | Promise<T>, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await desk.drain();
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`settle: ${what} never happened`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -10,10 +10,9 @@ import type { CoreApi } from '../../../src/core/ports.ts';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.ts';
 import { importKbDirectory } from '../../../src/kb/markdown.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import { sleep } from '../../fakes/http-fake.ts';
 import { startFakeTelegram, type FakeTelegram, type SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
-import { createTestDesk, type TestDesk } from '../../support/test-desk.ts';
+import { createTestDesk, settleDesk, type TestDesk } from '../../support/test-desk.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
 
 export const SECRET = 'webhook_Secret-123';
@@ -106,17 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const streamed = typeof body === 'object' && body !== null && 'getReader' in body;
       return fetch(webhookUrl, { method: 'POST', headers, body, ...(streamed ? { duplex: 'half' } : {}) } as RequestInit);
     },
-    async settle(check, what = 'condition') {
-      // A guard against hanging, not a timing assertion: the dispatcher's own delays are ≤ a few s.
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        await desk.drain();
-        const value = await check();
-        if (value) return value as NonNullable<typeof value>;
-        if (Date.now() > deadline) throw new Error(`settle: ${what} never happened`);
-        await sleep(25);
-      }
-    },
+    settle: (check, what) => settleDesk(desk, check, what),
     sentTo: (chatId) => fake.sent().filter((m) => Number(m.chat_id) === chatId),
     stopChannel,
     async close() {

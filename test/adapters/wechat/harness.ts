@@ -17,7 +17,7 @@ import { FOUNDER_CHANNEL } from '../../../src/core/ports.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { channelContextOf } from '../../support/channel-context.ts';
 import { TestClock } from '../../support/test-clock.ts';
-import { createTestDesk, RecordingSender, type TestDesk } from '../../support/test-desk.ts';
+import { createTestDesk, RecordingSender, settleDesk, type TestDesk } from '../../support/test-desk.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
 
 /** Where the harness's desk says it is reachable (PUBLIC_URL): links to our own pages start so. */
@@ -169,16 +169,7 @@ export async function startWechatHarness(options: WechatHarnessOptions = {}): Pr
       mocker.login(botUser);
       await loggedIn;
     },
-    async settle(check, what = 'condition') {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        await desk.drain();
-        const value = await check();
-        if (value) return value as NonNullable<typeof value>;
-        if (Date.now() > deadline) throw new Error(`settle: ${what} never happened`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
+    settle: (check, what) => settleDesk(desk, check, what),
     async close() {
       await channel.stop();
       await desk.dispose();
