@@ -9,6 +9,7 @@ export function replyLanguageOf(text: string): ReplyLanguage {
 
 const PHRASES = {
   en: {
+    greeting: "Hi! Ask me anything about our product and I'll answer right away when I can; if I can't, the founder will reply here personally.",
     escalated: "Thanks — I've passed your message to the founder, who will reply here.",
     away: (when: string) => `We're away right now; expect a reply after ${when}.`,
     flood: "You've sent a lot of messages in a short time. The founder will read them all and reply here.",
@@ -22,6 +23,7 @@ const PHRASES = {
     reopened: 'The founder has reopened this conversation.',
   },
   zh: {
+    greeting: '您好！关于我们产品的任何问题都可以直接问我，能马上回答的我会立即回答；答不了的，创始人会亲自在这里回复您。',
     escalated: '谢谢，您的消息已转给创始人，他会在这里回复您。',
     away: (when: string) => `我们现在不在线，预计在 ${when} 之后回复。`,
     flood: '您在短时间内发送了很多消息。创始人会全部阅读并在这里回复。',

@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { log as wechatyLog, WechatyBuilder, type Message, type PuppetModuleName, type Wechaty } from 'wechaty';
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
+import { phrases, replyLanguageOf } from '../../core/phrases.ts';
 import type { Sender } from '../../core/ports.ts';
 import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
 import { OverloadedError } from '../../errors.ts';
@@ -120,6 +121,25 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
     acceptFriends: config.acceptFriends,
     ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
     ...(options.puppet === undefined ? { showQr: drawQrOnTerminal } : {}),
+    // A new friend is greeted as Telegram greets /start: their request's hello is stored as their
+    // first message and answered with the greeting, in their language (Chinese unless the hello
+    // says otherwise: WeChat's customers are), once per request however often it is reported.
+    onNewFriend: async (friend) => {
+      const language = friend.hello.trim() === '' ? 'zh' : replyLanguageOf(friend.hello);
+      await storeUntilTaken(
+        () =>
+          ctx.core.handleInbound({
+            channel: WECHAT_CHANNEL,
+            externalUserId: friend.contactId,
+            externalChatId: friend.contactId,
+            platformMessageId: `friendship:${friend.requestId}`,
+            text: friend.hello.trim() || '[friend request]',
+            sender: { displayName: friend.name },
+            autoReply: phrases(language).greeting,
+          }),
+        `friendship:${friend.requestId}`,
+      );
+    },
     onMessage(message) {
       const task = handle(message);
       inFlight.add(task);

@@ -26,6 +26,8 @@ export interface WechatSessionDeps {
   clock: Clock;
   acceptFriends: NonNullable<Config['wechaty']>['acceptFriends'];
   onMessage(message: Message): Promise<void>;
+  /** A friend request was accepted: the new contact is greeted (through the core and the outbox). */
+  onNewFriend?(friend: { contactId: string; name: string; hello: string; requestId: string }): Promise<void>;
   backoff?: RestartBackoff;
   /** Draws a QR code on the terminal for whoever watches it; none in tests. */
   showQr?: (text: string) => Promise<void>;
@@ -171,6 +173,8 @@ export class WechatSession {
       try {
         await friendship.accept();
         this.#deps.logger.info({ contact: contact.id }, 'wechat friend request accepted');
+        await this.#deps.onNewFriend?.({ contactId: contact.id, name: contact.name(), hello, requestId: friendship.id })
+          .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'the new wechat friend could not be greeted'));
         return;
       } catch (error) {
         this.#deps.logger.warn({ err: error }, 'accepting a wechat friend request failed; leaving it to the founder');

@@ -4,6 +4,7 @@ import { DEFAULT_RESTART_BACKOFF } from '../../../src/adapters/wechat/session.ts
 import { LOGGED_OUT_RETRY_MS } from '../../../src/adapters/wechat/send.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { phrases } from '../../../src/core/phrases.ts';
 import { HARNESS_PUBLIC_URL, startWechatHarness, type WechatHarness } from './harness.ts';
 
 // The WeChat login as a session: the QR code and the login reach the founder, a logout restarts
@@ -130,12 +131,17 @@ describe('wechat: friend requests', () => {
     return accepted;
   }
 
-  it('accepts a request whose greeting holds the keyword', async () => {
+  it('accepts a request whose greeting holds the keyword, and greets the new friend in Chinese, once', async () => {
     h = await startWechatHarness({ env: { WECHATY_ACCEPT_FRIENDS: '订单' } });
     const accepted = await request(h, '你好，我的订单号 A123');
     await h.settle(() => accepted.length > 0, 'the acceptance');
     expect(accepted).toEqual(['fr-你好，我的订单号 A123']);
     expect(h.events.some((e) => e.event === 'friend_request')).toBe(false);
+    await h.settle(() => h.allSaid().some((s) => s.text === phrases('zh').greeting), 'the greeting');
+    // The same request reported again (same request id) greets no second time.
+    await request(h, '你好，我的订单号 A123');
+    await h.desk.drain();
+    expect(h.allSaid().filter((s) => s.text === phrases('zh').greeting)).toHaveLength(1);
   });
 
   it('leaves any other request to the founder', async () => {
