@@ -19,26 +19,31 @@ export function founderConsoleOf(config: Pick<Config, 'slack' | 'telegram'>): Fo
 /**
  * Why this configuration must not start, as one line naming the variables; null when it may.
  * A chat app that lets customers in with no founder console to escalate to would answer what the
- * KB knows and leave every other question pending, unseen, for as long as it runs. The terminal
- * is a console of its own (`solodesk chat`, `solodesk start` on a terminal), so with one there is
- * nothing to refuse. WeChat is not counted: this version has no WeChat channel yet.
+ * KB knows and leave every other question pending, unseen, for as long as it runs (and WeChat's
+ * login QR code would have nowhere to go). The terminal is a console of its own (`solodesk chat`,
+ * `solodesk start` on a terminal with no chat app), so with one there is nothing to refuse.
  */
-export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram'>, options: { terminal: boolean }): string | null {
+export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' | 'wechaty'>, options: { terminal: boolean }): string | null {
   if (options.terminal || founderConsoleOf(config) !== null) return null;
-  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN'].filter((name): name is string => Boolean(name));
+  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.wechaty && 'WECHATY_PUPPET']
+    .filter((name): name is string => Boolean(name));
   if (customers.length === 0) return null;
   const why = `${customers.join(' and ')} ${customers.length > 1 ? 'let' : 'lets'} customers in, but no founder console would see their escalations`;
-  if (config.slack === undefined) {
+  if (config.slack === undefined && config.telegram !== undefined) {
     return `FOUNDER_TELEGRAM_IDS: ${why}; set FOUNDER_TELEGRAM_IDS to your Telegram user id, or SLACK_BOT_TOKEN with SLACK_FOUNDER_CHANNEL`;
   }
-  if (config.telegram === undefined) {
+  if (config.slack !== undefined && config.telegram === undefined) {
     return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_FOUNDER_CHANNEL to your private channel's id, or TELEGRAM_BOT_TOKEN with FOUNDER_TELEGRAM_IDS`;
   }
-  return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_FOUNDER_CHANNEL to your private channel's id, or FOUNDER_TELEGRAM_IDS to your Telegram user id`;
+  if (config.slack !== undefined) {
+    return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_FOUNDER_CHANNEL to your private channel's id, or FOUNDER_TELEGRAM_IDS to your Telegram user id`;
+  }
+  // WeChat alone: the founder console must be another app.
+  return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_BOT_TOKEN with SLACK_FOUNDER_CHANNEL, or TELEGRAM_BOT_TOKEN with FOUNDER_TELEGRAM_IDS, for the founder's console`;
 }
 
 /** Throws the problem above the way every configuration problem is reported (one line, exit 1). */
-export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram'>, options: { terminal: boolean }): void {
+export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram' | 'wechaty'>, options: { terminal: boolean }): void {
   const problem = founderConsoleProblem(config, options);
   if (problem !== null) throw new ConfigError([problem]);
 }

@@ -50,6 +50,14 @@ describe('a customer channel with no founder console is refused at start', () =>
     expect(line).not.toContain('\n');
   });
 
+  it('WeChat alone: its escalations (and its login QR code) need a console on another app', () => {
+    expect(problem({ WECHATY_PUPPET: 'wechaty-puppet-wechat4u' })).toBe(
+      'SLACK_FOUNDER_CHANNEL: WECHATY_PUPPET lets customers in, but no founder console would see their escalations; ' +
+        "set SLACK_BOT_TOKEN with SLACK_FOUNDER_CHANNEL, or TELEGRAM_BOT_TOKEN with FOUNDER_TELEGRAM_IDS, for the founder's console",
+    );
+    expect(problem({ WECHATY_PUPPET: 'p', TELEGRAM_BOT_TOKEN: '123:abc' })).toMatch(/^FOUNDER_TELEGRAM_IDS: TELEGRAM_BOT_TOKEN and WECHATY_PUPPET let customers in/);
+  });
+
   it('is reported as a configuration problem: one ConfigError line, values never echoed', () => {
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: '123:SecretPart' });
     const error = (() => {
@@ -87,5 +95,8 @@ describe('configurations that start', () => {
     starts({ TELEGRAM_BOT_TOKEN: '123:abc', ...slack }, true);
   });
 
-  it('WECHATY_PUPPET alone: this version has no WeChat channel, so no customer comes in', () => starts({ WECHATY_PUPPET: 'wechaty-puppet-mock' }));
+  it('WeChat customers with the founder on Slack or Telegram', () => {
+    starts({ WECHATY_PUPPET: 'wechaty-puppet-mock', ...slack, SLACK_FOUNDER_CHANNEL: 'C123' });
+    starts({ WECHATY_PUPPET: 'wechaty-puppet-mock', ...telegram });
+  });
 });
