@@ -98,6 +98,17 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         build: async () => (await import('./adapters/wechat/index.ts')).createWechatChannel(channelContext),
       },
       {
+        name: 'wechat_oa',
+        configured: config.wechatOfficial !== undefined,
+        build: async () => (await import('./adapters/wechat-official/index.ts')).createWechatOfficialChannel(channelContext),
+      },
+      {
+        name: 'wecom',
+        configured: config.wecom !== undefined,
+        // The cursor of kf/sync_msg lives in the database, which a ChannelContext does not carry.
+        build: async () => (await import('./adapters/wecom/index.ts')).createWecomChannel(channelContext, { prisma: context.db.prisma }),
+      },
+      {
         name: 'console',
         configured: terminal !== undefined,
         build: async () =>

@@ -34,5 +34,5 @@ export function registerStartCommand(program: Command): void {
 }
 
 export function hasAnyChannel(config: Config): boolean {
-  return Boolean(config.telegram || config.slack || config.wechaty);
+  return Boolean(config.telegram || config.slack || config.wechaty || config.wechatOfficial || config.wecom);
 }

@@ -63,6 +63,26 @@ const envSchema = z.object({
   WECHAT_PER_CHAT_INTERVAL_MS: wholeNumber(0, 'milliseconds'),
   WECHAT_MAX_PER_MINUTE: wholeNumber(1, 'messages per minute'),
 
+  // WeChat Official Account (公众号) customer-service messages: the account's AppID and AppSecret,
+  // and the server configuration's Token and (safe mode only) EncodingAESKey.
+  WECHAT_OA_APP_ID: optionalString,
+  WECHAT_OA_APP_SECRET: optionalString,
+  WECHAT_OA_TOKEN: optionalString,
+  WECHAT_OA_AES_KEY: optionalString.refine((s) => s === undefined || /^[A-Za-z0-9+/]{43}$/.test(s), {
+    message: 'must be the 43-character EncodingAESKey from the Official Account admin console (unset it for plaintext mode)',
+  }),
+  WECHAT_API_ROOT: httpUrl('a WeChat API root').transform((s) => s?.replace(/\/+$/, '')),
+
+  // WeCom customer service (微信客服): the corp, the customer-service app's secret, and the
+  // callback's Token and EncodingAESKey from the admin console's API page.
+  WECOM_CORP_ID: optionalString,
+  WECOM_KF_SECRET: optionalString,
+  WECOM_TOKEN: optionalString,
+  WECOM_AES_KEY: optionalString.refine((s) => s === undefined || /^[A-Za-z0-9+/]{43}$/.test(s), {
+    message: 'must be the 43-character EncodingAESKey from the WeCom admin console',
+  }),
+  WECOM_API_ROOT: httpUrl('a WeCom API root').transform((s) => s?.replace(/\/+$/, '')),
+
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
   OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
@@ -124,6 +144,10 @@ export interface Config {
     perChatIntervalMs: number;
     maxPerMinute: number;
   };
+  /** WeChat Official Account (公众号): without aesKey the callbacks are in plaintext mode. */
+  wechatOfficial?: { appId: string; appSecret: string; token: string; aesKey?: string; apiRoot: string };
+  /** WeCom customer service (微信客服): all four credentials, or the channel is off. */
+  wecom?: { corpId: string; secret: string; token: string; aesKey: string; apiRoot: string };
   llm: { mode: 'off' | 'draft' | 'auto'; apiKey?: string; baseUrl?: string; model: string };
   businessHours: BusinessHours | undefined;
   kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
@@ -164,6 +188,8 @@ function crossFieldProblems(e: Env): string[] {
       if (e[name] !== undefined) problems.push(`${name}: is set but WECHATY_PUPPET is not`);
     }
   }
+  problems.push(...wecomProblems(e));
+  problems.push(...wechatOfficialProblems(e));
   if (e.LLM_MODE && e.LLM_MODE !== 'off' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     problems.push(`LLM_MODE: is "${e.LLM_MODE}" but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set`);
   }
@@ -178,6 +204,30 @@ function crossFieldProblems(e: Env): string[] {
   }
   return problems;
 }
+
+/** WeCom needs all four credentials: a half-set block names each one missing. */
+function wecomProblems(e: Env): string[] {
+  const required = ['WECOM_CORP_ID', 'WECOM_KF_SECRET', 'WECOM_TOKEN', 'WECOM_AES_KEY'] as const;
+  const set = required.filter((name) => e[name] !== undefined);
+  if (set.length === 0) return e.WECOM_API_ROOT ? ['WECOM_API_ROOT: is set but WECOM_CORP_ID is not'] : [];
+  return required.filter((name) => e[name] === undefined).map((name) => `${name}: is required with ${set.join(', ')} (WeCom customer service)`);
+}
+
+/** The Official Account needs its three credentials; the EncodingAESKey only in safe mode. */
+function wechatOfficialProblems(e: Env): string[] {
+  const required = ['WECHAT_OA_APP_ID', 'WECHAT_OA_APP_SECRET', 'WECHAT_OA_TOKEN'] as const;
+  const set = required.filter((name) => e[name] !== undefined);
+  if (set.length === 0) {
+    return (['WECHAT_OA_AES_KEY', 'WECHAT_API_ROOT'] as const).filter((name) => e[name] !== undefined).map((name) => `${name}: is set but WECHAT_OA_APP_ID is not`);
+  }
+  return required.filter((name) => e[name] === undefined).map((name) => `${name}: is required with ${set.join(', ')} (WeChat Official Account)`);
+}
+
+/** WeChat's API for Official Accounts, unless WECHAT_API_ROOT points elsewhere (a proxy, a test's fake). */
+export const WECHAT_DEFAULT_API_ROOT = 'https://api.weixin.qq.com';
+
+/** WeCom's API, unless WECOM_API_ROOT points elsewhere (a proxy, or a test's fake). */
+export const WECOM_DEFAULT_API_ROOT = 'https://qyapi.weixin.qq.com';
 
 /**
  * WeChat has no published send limits for personal accounts, and accounts that answer faster than
@@ -227,6 +277,20 @@ function toConfig(e: Env): Config {
           maxPerMinute: e.WECHAT_MAX_PER_MINUTE ?? WECHAT_PACING.maxPerMinute,
         }
       : undefined,
+    wechatOfficial:
+      e.WECHAT_OA_APP_ID && e.WECHAT_OA_APP_SECRET && e.WECHAT_OA_TOKEN
+        ? {
+            appId: e.WECHAT_OA_APP_ID,
+            appSecret: e.WECHAT_OA_APP_SECRET,
+            token: e.WECHAT_OA_TOKEN,
+            ...(e.WECHAT_OA_AES_KEY ? { aesKey: e.WECHAT_OA_AES_KEY } : {}),
+            apiRoot: e.WECHAT_API_ROOT ?? WECHAT_DEFAULT_API_ROOT,
+          }
+        : undefined,
+    wecom:
+      e.WECOM_CORP_ID && e.WECOM_KF_SECRET && e.WECOM_TOKEN && e.WECOM_AES_KEY
+        ? { corpId: e.WECOM_CORP_ID, secret: e.WECOM_KF_SECRET, token: e.WECOM_TOKEN, aesKey: e.WECOM_AES_KEY, apiRoot: e.WECOM_API_ROOT ?? WECOM_DEFAULT_API_ROOT }
+        : undefined,
     llm: {
       mode: e.LLM_MODE ?? (llmConfigured ? 'draft' : 'off'),
       apiKey: e.OPENAI_API_KEY,

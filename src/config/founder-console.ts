@@ -23,9 +23,9 @@ export function founderConsoleOf(config: Pick<Config, 'slack' | 'telegram'>): Fo
  * login QR code would have nowhere to go). The terminal is a console of its own (`solodesk chat`,
  * `solodesk start` on a terminal with no chat app), so with one there is nothing to refuse.
  */
-export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' | 'wechaty'>, options: { terminal: boolean }): string | null {
+export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'>, options: { terminal: boolean }): string | null {
   if (options.terminal || founderConsoleOf(config) !== null) return null;
-  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.wechaty && 'WECHATY_PUPPET']
+  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.wechaty && 'WECHATY_PUPPET', config.wechatOfficial && 'WECHAT_OA_APP_ID', config.wecom && 'WECOM_CORP_ID']
     .filter((name): name is string => Boolean(name));
   if (customers.length === 0) return null;
   const why = `${customers.join(' and ')} ${customers.length > 1 ? 'let' : 'lets'} customers in, but no founder console would see their escalations`;
@@ -43,7 +43,7 @@ export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' 
 }
 
 /** Throws the problem above the way every configuration problem is reported (one line, exit 1). */
-export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram' | 'wechaty'>, options: { terminal: boolean }): void {
+export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'>, options: { terminal: boolean }): void {
   const problem = founderConsoleProblem(config, options);
   if (problem !== null) throw new ConfigError([problem]);
 }

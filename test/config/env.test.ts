@@ -88,3 +88,58 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('loadConfig: WeChat Official Account', () => {
+  const OA = { WECHAT_OA_APP_ID: 'wx5823bf96d3bd56c7', WECHAT_OA_APP_SECRET: 'oa-app-secret-value', WECHAT_OA_TOKEN: 'oa-callback-token' };
+  const AES = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+
+  it('reads the account in plaintext mode (no key) with the default API root, and in safe mode', () => {
+    expect(loadConfig(OA).wechatOfficial).toEqual({
+      appId: OA.WECHAT_OA_APP_ID, appSecret: OA.WECHAT_OA_APP_SECRET, token: OA.WECHAT_OA_TOKEN, apiRoot: 'https://api.weixin.qq.com',
+    });
+    const safe = loadConfig({ ...OA, WECHAT_OA_AES_KEY: AES, WECHAT_API_ROOT: 'http://127.0.0.1:9/' });
+    expect(safe.wechatOfficial).toMatchObject({ aesKey: AES, apiRoot: 'http://127.0.0.1:9' });
+    expect(loadConfig({}).wechatOfficial).toBeUndefined();
+  });
+
+  it('registers the secret, the token and the key as secrets, not the app id', () => {
+    const secrets = secretsOf(loadConfig({ ...OA, WECHAT_OA_AES_KEY: AES }));
+    expect(secrets).toEqual(expect.arrayContaining([OA.WECHAT_OA_APP_SECRET, OA.WECHAT_OA_TOKEN, AES]));
+    expect(secrets).not.toContain(OA.WECHAT_OA_APP_ID);
+  });
+
+  it('names each missing variable of a half-set account, and a key of the wrong length', () => {
+    expect(problemsOf({ WECHAT_OA_APP_ID: OA.WECHAT_OA_APP_ID })).toEqual([
+      'WECHAT_OA_APP_SECRET: is required with WECHAT_OA_APP_ID (WeChat Official Account)',
+      'WECHAT_OA_TOKEN: is required with WECHAT_OA_APP_ID (WeChat Official Account)',
+    ]);
+    expect(problemsOf({ WECHAT_OA_AES_KEY: AES })).toEqual(['WECHAT_OA_AES_KEY: is set but WECHAT_OA_APP_ID is not']);
+    expect(problemsOf({ ...OA, WECHAT_OA_AES_KEY: AES.slice(1) })).toEqual([
+      expect.stringMatching(/^WECHAT_OA_AES_KEY: must be the 43-character EncodingAESKey/),
+    ]);
+  });
+});
+
+describe('WeCom customer service configuration', () => {
+  const WECOM = { WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_KF_SECRET: 'kf-secret-value-1', WECOM_TOKEN: 'callbackToken1', WECOM_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+
+  it('takes all four credentials, with WeCom’s API root by default', () => {
+    expect(loadConfig(WECOM).wecom).toEqual({ corpId: WECOM.WECOM_CORP_ID, secret: WECOM.WECOM_KF_SECRET, token: WECOM.WECOM_TOKEN, aesKey: WECOM.WECOM_AES_KEY, apiRoot: 'https://qyapi.weixin.qq.com' });
+    expect(loadConfig({ ...WECOM, WECOM_API_ROOT: 'http://127.0.0.1:9/' }).wecom?.apiRoot).toBe('http://127.0.0.1:9');
+    expect(loadConfig({}).wecom).toBeUndefined();
+  });
+
+  it('names each missing variable of a half-set block, and never echoes a value', () => {
+    const problems = problemsOf({ WECOM_CORP_ID: WECOM.WECOM_CORP_ID, WECOM_KF_SECRET: WECOM.WECOM_KF_SECRET });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['WECOM_TOKEN', 'WECOM_AES_KEY']);
+    expect(problems.join('\n')).not.toContain(WECOM.WECOM_KF_SECRET);
+    expect(problemsOf({ ...WECOM, WECOM_AES_KEY: 'too-short' }).map((p) => p.split(':')[0])).toEqual(['WECOM_AES_KEY']);
+    expect(problemsOf({ WECOM_API_ROOT: 'http://127.0.0.1:9' })).toEqual(['WECOM_API_ROOT: is set but WECOM_CORP_ID is not']);
+  });
+
+  it('redacts the secret, the callback token and the AES key, not the corp id', () => {
+    const secrets = secretsOf(loadConfig(WECOM));
+    expect(secrets).toEqual(expect.arrayContaining([WECOM.WECOM_KF_SECRET, WECOM.WECOM_TOKEN, WECOM.WECOM_AES_KEY]));
+    expect(secrets).not.toContain(WECOM.WECOM_CORP_ID);
+  });
+});

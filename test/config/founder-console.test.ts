@@ -58,6 +58,14 @@ describe('a customer channel with no founder console is refused at start', () =>
     expect(problem({ WECHATY_PUPPET: 'p', TELEGRAM_BOT_TOKEN: '123:abc' })).toMatch(/^FOUNDER_TELEGRAM_IDS: TELEGRAM_BOT_TOKEN and WECHATY_PUPPET let customers in/);
   });
 
+  it('an Official Account or WeCom alone: refused the same way, naming its variable', () => {
+    const oa = { WECHAT_OA_APP_ID: 'wx123', WECHAT_OA_APP_SECRET: 'secret', WECHAT_OA_TOKEN: 'token' };
+    expect(problem(oa)).toMatch(/^SLACK_FOUNDER_CHANNEL: WECHAT_OA_APP_ID lets customers in/);
+    const wecom = { WECOM_CORP_ID: 'ww123', WECOM_KF_SECRET: 'secret', WECOM_TOKEN: 'token', WECOM_AES_KEY: 'a'.repeat(43) };
+    expect(problem(wecom)).toMatch(/^SLACK_FOUNDER_CHANNEL: WECOM_CORP_ID lets customers in/);
+    expect(problem({ ...wecom, ...telegram })).toBeNull();
+  });
+
   it('is reported as a configuration problem: one ConfigError line, values never echoed', () => {
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: '123:SecretPart' });
     const error = (() => {
