@@ -2,7 +2,8 @@ import type { Delivery, SendResult, Sender } from '../../core/ports.ts';
 import { PlatformApiError, RateLimitedError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { WechatApiError, type OfficialApi } from './api.ts';
-import { renderOfficialText, splitByBytes } from './format.ts';
+import { renderPlainReply, splitText } from '../../core/plain-reply.ts';
+import { OA_TEXT_LIMIT_BYTES } from './format.ts';
 import { WECHAT_OA_CHANNEL } from './parse.ts';
 
 // The outbound side: one outbox row → one or more custom/send texts to the follower's open id.
@@ -51,7 +52,7 @@ export function createOfficialSender(deps: OfficialSenderDeps): Sender {
         throw new PlatformApiError(`the wechat_oa sender cannot deliver a ${payload.type} notice`, { permanent: true, reason: 'rejected' });
       }
       const { message } = payload;
-      const parts = splitByBytes(renderOfficialText(message));
+      const parts = splitText(renderPlainReply(message), { maxBytes: OA_TEXT_LIMIT_BYTES });
       const ids: string[] = [];
       for (let i = sentParts.get(delivery.id) ?? 0; i < parts.length; i++) {
         try {

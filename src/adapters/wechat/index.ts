@@ -6,7 +6,8 @@ import type { Sender } from '../../core/ports.ts';
 import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
 import { OverloadedError } from '../../errors.ts';
 import { waitOn } from '../../observability/clock.ts';
-import { OpenChoices, WECHAT_TEXT_LIMIT } from './format.ts';
+import { TypedRatings } from '../../core/plain-reply.ts';
+import { WECHAT_TEXT_LIMIT } from './format.ts';
 import { createLoginQrPage } from './login-qr-page.ts';
 import { parseWechatMessage, WECHAT_CHANNEL, type ParsedWechat } from './parse.ts';
 import { createWechatSender } from './send.ts';
@@ -18,7 +19,7 @@ import { WechatSession, type RestartBackoff } from './session.ts';
 // through the core; replies go out through the outbox (send.ts), paced for WeChat's anti-spam.
 
 export { WECHAT_CHANNEL, parseWechatMessage } from './parse.ts';
-export { markdownToPlain, renderForWechat, splitText, WECHAT_TEXT_LIMIT } from './format.ts';
+export { WECHAT_TEXT_LIMIT } from './format.ts';
 export { LOGGED_OUT_RETRY_MS } from './send.ts';
 
 /**
@@ -56,7 +57,7 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
     puppet: options.puppet ?? (config.puppet as PuppetModuleName),
     ...(options.puppet === undefined && config.token ? { puppetOptions: { token: config.token } } : {}),
   });
-  const choices = new OpenChoices();
+  const choices = new TypedRatings();
   const inFlight = new Set<Promise<void>>();
 
   async function handle(message: Message): Promise<void> {

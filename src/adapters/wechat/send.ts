@@ -3,7 +3,8 @@ import { PlatformApiError, RateLimitedError } from '../../errors.ts';
 import type { CustomerDelivery, Delivery, SendResult, Sender } from '../../core/ports.ts';
 import type { Clock } from '../../observability/clock.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { renderForWechat, splitText, type OpenChoices } from './format.ts';
+import { renderPlainReply, splitText, type TypedRatings } from '../../core/plain-reply.ts';
+import { WECHAT_TEXT_LIMIT } from './format.ts';
 import { WECHAT_CHANNEL } from './parse.ts';
 
 // The outbound side: one outbox row → one or more `say`s to a contact or a room. No retries here:
@@ -21,7 +22,7 @@ export interface WechatSenderDeps {
   bot(): Wechaty | undefined;
   logger: Logger;
   clock: Clock;
-  choices: OpenChoices;
+  choices: TypedRatings;
   perChatIntervalMs: number;
   maxPerMinute: number;
 }
@@ -52,7 +53,7 @@ export function createWechatSender(deps: WechatSenderDeps): Sender {
       if (sentAt.length >= deps.maxPerMinute) throw new RateLimitedError(60_000 - (now - sentAt[0]!));
 
       const target = await findTarget(bot, message.chatId, message.threadId !== undefined);
-      const parts = splitText(renderForWechat(message));
+      const parts = splitText(renderPlainReply(message), { maxChars: WECHAT_TEXT_LIMIT });
       for (let i = progress.get(delivery.id) ?? 0; i < parts.length; i++) {
         try {
           // A room reply names the asker (threadId carries the asker's id for room conversations).

@@ -3,7 +3,8 @@ import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../
 import { createWecomApi, type WecomApi } from './api.ts';
 import { CALLBACK_PATH, createEventHandler, createVerifyHandler } from './callback.ts';
 import { createCursorStore } from './cursor.ts';
-import { TypedChoices, WECOM_TEXT_MAX_BYTES } from './format.ts';
+import { TypedRatings } from '../../core/plain-reply.ts';
+import { WECOM_TEXT_MAX_BYTES } from './format.ts';
 import { WECOM_CHANNEL } from './parse.ts';
 import { createWecomSender, WECOM_LIMITS } from './send.ts';
 import { createKfQueue, syncKfAccount } from './sync.ts';
@@ -66,7 +67,7 @@ export function createWecomChannel(ctx: ChannelContext, options: WecomChannelOpt
     clock: ctx.clock,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const choices = new TypedChoices();
+  const choices = new TypedRatings();
   const syncDeps = { api, cursors: createCursorStore(options.prisma), core: ctx.core, choices, logger };
   const queue = createKfQueue(async (openKfid, token) => {
     const { stored } = await syncKfAccount(syncDeps, openKfid, token);

@@ -1,7 +1,8 @@
 import { NetworkError, PlatformApiError, RateLimitedError } from '../../errors.ts';
 import type { CustomerDelivery, Delivery, SendResult, Sender } from '../../core/ports.ts';
 import { WecomApiError, type WecomApi } from './api.ts';
-import { renderForWecom, splitByBytes, type TypedChoices } from './format.ts';
+import { renderPlainReply, splitText, type TypedRatings } from '../../core/plain-reply.ts';
+import { WECOM_TEXT_MAX_BYTES } from './format.ts';
 import { parseWecomChatId, WECOM_CHANNEL } from './parse.ts';
 
 // The outbound side: one outbox row → one or more kf/send_msg text messages. No retries here
@@ -23,7 +24,7 @@ const SESSION_CLOSED = new Set([95018, 95016]);
 
 export interface WecomSenderDeps {
   api: WecomApi;
-  choices: TypedChoices;
+  choices: TypedRatings;
 }
 
 export function createWecomSender(deps: WecomSenderDeps): Sender {
@@ -40,7 +41,7 @@ export function createWecomSender(deps: WecomSenderDeps): Sender {
       const { message } = payload as CustomerDelivery;
       const to = parseWecomChatId(message.chatId);
       if (to === null) throw new PlatformApiError(`"${message.chatId}" is not a WeCom chat (<open_kfid>:<external_userid>)`, { permanent: true, reason: 'chat_not_found' });
-      const parts = splitByBytes(renderForWecom(message));
+      const parts = splitText(renderPlainReply(message), { maxBytes: WECOM_TEXT_MAX_BYTES });
       const ids: string[] = [];
       for (let i = progress.get(delivery.id) ?? 0; i < parts.length; i++) {
         try {

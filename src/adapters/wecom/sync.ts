@@ -3,7 +3,7 @@ import type { CoreApi } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { WecomApi } from './api.ts';
 import type { CursorStore } from './cursor.ts';
-import type { TypedChoices } from './format.ts';
+import type { TypedRatings } from '../../core/plain-reply.ts';
 import { parseSyncedMessage, WECOM_CHANNEL, type WecomSyncMessage } from './parse.ts';
 
 // WeCom's callback carries no message, only a nudge: "kf account X has news, here is a Token to
@@ -30,7 +30,7 @@ export interface SyncDeps {
   api: WecomApi;
   cursors: CursorStore;
   core: CoreApi;
-  choices: TypedChoices;
+  choices: TypedRatings;
   logger: Logger;
 }
 

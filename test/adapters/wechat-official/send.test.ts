@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfficialApi, withoutQuery } from '../../../src/adapters/wechat-official/api.ts';
-import { renderOfficialText, splitByBytes } from '../../../src/adapters/wechat-official/format.ts';
 import { createOfficialSender, OA_RATE_LIMITED_RETRY_MS } from '../../../src/adapters/wechat-official/send.ts';
 import type { Delivery } from '../../../src/core/ports.ts';
 import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/errors.ts';
@@ -100,22 +99,5 @@ describe('the wechat_oa sender', () => {
     expect(parts[1]!.startsWith('第二部分')).toBe(true);
     expect(parts.every((p) => Buffer.byteLength(p, 'utf8') <= 2_000)).toBe(true);
     expect(parts.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
-  });
-});
-
-describe('rendering', () => {
-  it('renders KB Markdown as plain text and buttons as a numbered list under the prompt', () => {
-    const text = renderOfficialText({
-      text: '## 退款\n在 **订单** 页面点击 [申请退款](https://example.com/refund)。',
-      format: 'markdown',
-      buttons: [{ action: 'a1', label: '👍 有帮助' }, { action: 'a2', label: '👎 没帮助' }],
-      buttonsPrompt: '这解答了您的问题吗？',
-    });
-    expect(text).toBe('退款\n在 订单 页面点击 申请退款 https://example.com/refund。\n\n这解答了您的问题吗？\n1. 👍 有帮助\n2. 👎 没帮助');
-  });
-
-  it('splits by bytes, never inside a character', () => {
-    const parts = splitByBytes('中'.repeat(1000), 2_000);
-    expect(parts.map((p) => [...p].length)).toEqual([666, 334]);
   });
 });

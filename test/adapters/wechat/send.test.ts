@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { markdownToPlain, renderForWechat, splitText, WECHAT_TEXT_LIMIT } from '../../../src/adapters/wechat/format.ts';
-import { encodeCustomerAction } from '../../../src/core/customer-action.ts';
+import { WECHAT_TEXT_LIMIT } from '../../../src/adapters/wechat/format.ts';
 import type { Delivery } from '../../../src/core/ports.ts';
 import { PlatformApiError, RateLimitedError } from '../../../src/errors.ts';
 import { startWechatHarness, type WechatHarness } from './harness.ts';
@@ -60,41 +59,5 @@ describe('wechat sender', () => {
     const said = h.saidTo(wang).map((s) => s.text);
     expect(said).toEqual([paragraph, paragraph]);
     expect(said.every((t) => t.length <= WECHAT_TEXT_LIMIT)).toBe(true);
-  });
-});
-
-describe('rendering for WeChat', () => {
-  it('turns KB Markdown into text a person would type', () => {
-    const plain = markdownToPlain('# 退款\n\n在 **订单** 页面点击 [申请退款](https://example.com/refund)。\n\n- 第一步\n- 第二步\n\n`code`');
-    expect(plain).toBe('退款\n\n在 订单 页面点击 申请退款 (https://example.com/refund)。\n\n• 第一步\n• 第二步\n\ncode');
-  });
-
-  it('lists a rating as numbers under its prompt, and adds only the prompt under a suggestion list', () => {
-    const messageId = '3f2b8c1e-9a4d-4f6b-8e2a-1c3d5e7f9a0b';
-    const rating = renderForWechat({
-      text: 'Answer.',
-      format: 'plain',
-      buttonsPrompt: '这解答了您的问题吗？',
-      buttons: [
-        { action: encodeCustomerAction({ kind: 'feedback', vote: 'up', messageId }), label: '👍' },
-        { action: encodeCustomerAction({ kind: 'feedback', vote: 'down', messageId }), label: '👎' },
-      ],
-    });
-    expect(rating).toBe('Answer.\n\n这解答了您的问题吗？\n1. 👍\n2. 👎');
-    const offer = renderForWechat({
-      text: '您是想问以下哪一个？\n1. 退款\n0. 都不是',
-      format: 'plain',
-      buttonsPrompt: '请回复文章编号，或回复 0 联系创始人。',
-      buttons: [{ action: encodeCustomerAction({ kind: 'pick', offerId: 'abcdef0123', choice: 1 }), label: '退款' }],
-    });
-    expect(offer).toBe('您是想问以下哪一个？\n1. 退款\n0. 都不是\n\n请回复文章编号，或回复 0 联系创始人。');
-  });
-
-  it('splits at a paragraph when it can, and never cuts a character in two', () => {
-    expect(splitText('short')).toEqual(['short']);
-    const emoji = '😀'.repeat(2_500);
-    const parts = splitText(emoji);
-    expect(parts.join('')).toBe(emoji);
-    expect(parts.map((p) => [...p].length)).toEqual([2_000, 500]);
   });
 });
