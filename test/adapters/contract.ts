@@ -120,6 +120,20 @@ export interface ContractSession {
   close(): Promise<void>;
 }
 
+/**
+ * How a stand-in founder console shows notices, for adapters that are no console themselves
+ * (WeChat, Official Accounts, WeCom): it records the core's notices as JSON, matched by type.
+ */
+export const RECORDED_NOTICES: NoticeRendering = {
+  escalation: /"type":"escalation"/,
+  customerFollowup: /"type":"customer_followup"/,
+  status: /"type":"status"/,
+  delivered: /"type":"delivery_report"[^}]*"delivered":true/,
+  notDelivered: /"type":"delivery_report"[^}]*"delivered":false/,
+  filesNotRelayed: /"type":"attachments_not_relayed"/,
+  channelEvent: /"type":"channel_event"/,
+};
+
 export interface ChannelDriver {
   capabilities: ContractCapabilities;
   rendering: NoticeRendering;

@@ -1,6 +1,6 @@
 import { handleFounderMessage } from '../../src/core/founder/founder-message.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
-import { runChannelContract, type ContractSession, type InboundHandle } from './contract.ts';
+import { RECORDED_NOTICES, runChannelContract, type ContractSession, type InboundHandle } from './contract.ts';
 import { startOfficialHarness, type Callback } from './wechat-official/harness.ts';
 
 // The real Official Account channel behind the service's HTTP server, signed callbacks in, the
@@ -80,16 +80,7 @@ runChannelContract('wechat_oa', {
     platformErrors: true,
     noticesQuoteCustomer: true,
   },
-  // The recorder's notices are JSON, matched by their type.
-  rendering: {
-    escalation: /"type":"escalation"/,
-    customerFollowup: /"type":"customer_followup"/,
-    status: /"type":"status"/,
-    delivered: /"type":"delivery_report"[^}]*"delivered":true/,
-    notDelivered: /"type":"delivery_report"[^}]*"delivered":false/,
-    filesNotRelayed: /"type":"attachments_not_relayed"/,
-    channelEvent: /"type":"channel_event"/,
-  },
+  rendering: RECORDED_NOTICES,
   retryAfterMs: RETRY_AFTER_MS,
   start,
 });

@@ -1,7 +1,7 @@
 import { handleFounderMessage } from '../../src/core/founder/founder-message.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
 import { startWechatHarness, type MockContact, type WechatHarness } from './wechat/harness.ts';
-import { runChannelContract, type ContractSession, type InboundHandle } from './contract.ts';
+import { RECORDED_NOTICES, runChannelContract, type ContractSession, type InboundHandle } from './contract.ts';
 
 // The real Wechaty channel on wechaty-puppet-mock, on a real desk with examples/kb. The mock hands
 // the bot its own sends back, and a redelivery is the same WeChat message id again. WeChat has no
@@ -86,15 +86,6 @@ runChannelContract('wechat', {
     platformErrors: false,
     noticesQuoteCustomer: true,
   },
-  // The recorder's notices are JSON, matched by their type (checks 5 and 7 read them).
-  rendering: {
-    escalation: /"type":"escalation"/,
-    customerFollowup: /"type":"customer_followup"/,
-    status: /"type":"status"/,
-    delivered: /"type":"delivery_report"[^}]*"delivered":true/,
-    notDelivered: /"type":"delivery_report"[^}]*"delivered":false/,
-    filesNotRelayed: /"type":"attachments_not_relayed"/,
-    channelEvent: /"type":"channel_event"/,
-  },
+  rendering: RECORDED_NOTICES,
   start,
 });
