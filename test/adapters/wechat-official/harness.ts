@@ -135,16 +135,3 @@ export async function startOfficialHarness(options: OfficialHarnessOptions = {})
     },
   };
 }
-
-/** A small Chinese article, as a KB file would hold it (front matter and Markdown). */
-export const CHINESE_REFUND_ARTICLE = `---
-title: 如何申请退款
-questions:
-  - 怎么申请退款？
-  - 我想退款
-tags: [billing]
-lang: zh
-status: published
----
-在 **订单** 页面点击「申请退款」，填写原因后提交。退款会在 3 个工作日内退回原支付账户。
-`;

@@ -4,8 +4,8 @@ import type { FounderNotice } from '../../../src/core/ports.ts';
 import { OverloadedError } from '../../../src/errors.ts';
 import { encryptWechatMessage, wechatSignature } from '../../../src/http/wechat-crypto.ts';
 import { buildWechatXml } from '../../../src/http/wechat-xml.ts';
-import { parseArticleFile } from '../../../src/kb/markdown.ts';
-import { CHINESE_REFUND_ARTICLE, OA_AES_KEY, OA_TOKEN, startOfficialHarness, type OfficialHarness } from './harness.ts';
+import { importKbDirectory } from '../../../src/kb/markdown.ts';
+import { OA_AES_KEY, OA_TOKEN, startOfficialHarness, type OfficialHarness } from './harness.ts';
 
 // Followers of an Official Account through our real /wechat/official endpoint (the service's HTTP
 // server), signed callbacks in plaintext and safe mode, a real core and KB, and the fake WeChat
@@ -21,7 +21,8 @@ const LI = 'oLi_openid_0002';
 
 async function withChineseArticle(safeMode = false): Promise<OfficialHarness> {
   const harness = await startOfficialHarness({ safeMode });
-  await harness.desk.kb.create(parseArticleFile('refund-zh.md', CHINESE_REFUND_ARTICLE), 'test');
+  // One Chinese refund article (test/fixtures/kb-zh), as the founder's KB folder would hold it.
+  await importKbDirectory(harness.desk.kb, 'test/fixtures/kb-zh', 'test');
   await harness.desk.kb.sync(true);
   return harness;
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OverloadedError } from '../../../src/errors.ts';
-import { parseArticleFile } from '../../../src/kb/markdown.ts';
+import { importKbDirectory } from '../../../src/kb/markdown.ts';
 import { phrases } from '../../../src/core/phrases.ts';
-import { CHINESE_ARTICLE, startWechatHarness, type WechatHarness } from './harness.ts';
+import { startWechatHarness, type WechatHarness } from './harness.ts';
 
 // Customers on WeChat through the real Wechaty + wechaty-puppet-mock and the real core: one-to-one
 // chats, rooms (only a mention is a question), the bot's own messages, redeliveries, and the
@@ -16,7 +16,8 @@ afterEach(async () => {
 
 async function withChineseArticle(): Promise<WechatHarness> {
   const harness = await startWechatHarness();
-  await harness.desk.kb.create(parseArticleFile('refund-zh.md', CHINESE_ARTICLE), 'test');
+  // One Chinese refund article (test/fixtures/kb-zh), as the founder's KB folder would hold it.
+  await importKbDirectory(harness.desk.kb, 'test/fixtures/kb-zh', 'test');
   await harness.desk.kb.sync(true);
   return harness;
 }

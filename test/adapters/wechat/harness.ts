@@ -184,16 +184,3 @@ type MockMessage = { payload: { talkerId?: string; text?: string; mentionIdList?
 function onMessage(target: MockContact | MockRoom, listener: (message: MockMessage) => void): void {
   (target as unknown as { on(event: 'message', listener: (message: MockMessage) => void): void }).on('message', listener);
 }
-
-/** A small Chinese article, as a KB file would hold it (front matter and Markdown). */
-export const CHINESE_ARTICLE = `---
-title: 如何申请退款
-questions:
-  - 怎么申请退款？
-  - 我想退款
-tags: [billing]
-lang: zh
-status: published
----
-在 **订单** 页面点击「申请退款」，填写原因后提交。退款会在 3 个工作日内退回原支付账户。
-`;
