@@ -1,5 +1,6 @@
 import { decodeCustomerAction } from './customer-action.ts';
-import type { OutboundMessage, ReplyButton } from './messages.ts';
+import type { InboundMessageInput, OutboundMessage, ReplyButton } from './messages.ts';
+import type { CoreApi, InboundResult } from './ports.ts';
 
 // A reply for channels that show plain text and have no buttons (WeChat's personal accounts,
 // Official Accounts and WeCom customer service): KB Markdown as a person would type it, buttons as
@@ -93,14 +94,40 @@ export class TypedRatings {
     if (this.#byChat.size > this.max) this.#byChat.delete(this.#byChat.keys().next().value!);
   }
 
-  /** The action a typed reply picks (and closes the choice), or undefined when it picks none. */
-  take(chatId: string, text: string): string | undefined {
+  /** The action a typed reply picks, or undefined when it picks none (the choice stays open). */
+  pick(chatId: string, text: string): string | undefined {
     const buttons = this.#byChat.get(chatId);
     const match = /^\s*([1-9])\s*$/.exec(text);
     if (buttons === undefined || match === null) return undefined;
-    const button = buttons[Number(match[1]) - 1];
-    if (button === undefined) return undefined;
-    this.#byChat.delete(chatId);
-    return button.action;
+    return buttons[Number(match[1]) - 1]?.action;
   }
+
+  /** The press was stored: this rating is answered, and a later number is a message again. */
+  close(chatId: string): void {
+    this.#byChat.delete(chatId);
+  }
+}
+
+/**
+ * Stores what a customer typed on such a channel: "1"/"2" under the rating this chat was last
+ * offered is that rating's press (handleAction); anything else is a message (handleInbound).
+ * Either way it resolves once stored, as the adapters' acknowledgements need.
+ */
+export async function storeTypedReply(
+  core: Pick<CoreApi, 'handleInbound' | 'handleAction'>,
+  ratings: TypedRatings,
+  input: InboundMessageInput,
+): Promise<InboundResult> {
+  const action = typeof input.text === 'string' ? ratings.pick(input.externalChatId, input.text) : undefined;
+  if (action === undefined) return core.handleInbound(input);
+  // Closed only once stored: a store that failed and is tried again reads the same number the same way.
+  const stored = await core.handleAction({
+    channel: input.channel,
+    externalUserId: input.externalUserId,
+    externalChatId: input.externalChatId,
+    action,
+    platformEventId: input.platformMessageId,
+  });
+  ratings.close(input.externalChatId);
+  return stored;
 }

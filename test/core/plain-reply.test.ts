@@ -52,13 +52,15 @@ describe('typed ratings', () => {
     { action: encodeCustomerAction({ kind: 'feedback', vote: 'down', messageId }), label: '👎' },
   ];
 
-  it('reads "2" after a rating as its 👎, once; a suggestion list is left to the core', () => {
+  it('reads "2" after a rating as its 👎 until it is closed; a suggestion list is left to the core', () => {
     const ratings = new TypedRatings();
     ratings.offer('chat', rating);
-    expect(ratings.take('chat', '3')).toBeUndefined();
-    expect(ratings.take('chat', ' 2 ')).toBe(rating[1]!.action);
-    expect(ratings.take('chat', '2')).toBeUndefined();
+    expect(ratings.pick('chat', '3')).toBeUndefined();
+    expect(ratings.pick('chat', ' 2 ')).toBe(rating[1]!.action);
+    expect(ratings.pick('chat', '2')).toBe(rating[1]!.action);
+    ratings.close('chat');
+    expect(ratings.pick('chat', '2')).toBeUndefined();
     ratings.offer('chat', [{ action: encodeCustomerAction({ kind: 'pick', offerId: 'abcdef0123', choice: 1 }), label: '退款' }]);
-    expect(ratings.take('chat', '1')).toBeUndefined();
+    expect(ratings.pick('chat', '1')).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { OA_TEXT_LIMIT_BYTES } from './format.ts';
 import { WECHAT_OA_CHANNEL } from './parse.ts';
 import { createOfficialSender, OA_LIMITS } from './send.ts';
 import { createCallbackHandler, createVerifyHandler, OFFICIAL_PATH } from './webhook.ts';
+import { TypedRatings } from '../../core/plain-reply.ts';
 
 // The WeChat Official Account (公众号) channel: followers' messages arrive as signed (and, in safe
 // mode, encrypted) callbacks on /wechat/official; replies go out as customer-service messages
@@ -22,7 +23,9 @@ export function createWechatOfficialChannel(ctx: ChannelContext, options: Wechat
   if (config === undefined) throw new Error('the WeChat Official Account is not configured (WECHAT_OA_APP_ID)');
   const logger = ctx.logger.child({ channel: WECHAT_OA_CHANNEL });
   let accepting = false;
+  const ratings = new TypedRatings();
   const webhook = {
+    ratings,
     appId: config.appId,
     token: config.token,
     ...(config.aesKey ? { aesKey: config.aesKey } : {}),
@@ -43,7 +46,7 @@ export function createWechatOfficialChannel(ctx: ChannelContext, options: Wechat
   return {
     name: WECHAT_OA_CHANNEL,
     capabilities: OFFICIAL_CAPABILITIES,
-    senders: [createOfficialSender({ api, logger })],
+    senders: [createOfficialSender({ api, logger, ratings })],
     async start() {
       // Nothing to connect: WeChat calls us. The token is fetched on the first send.
       accepting = true;

@@ -2,7 +2,7 @@ import type { Delivery, SendResult, Sender } from '../../core/ports.ts';
 import { PlatformApiError, RateLimitedError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { WechatApiError, type OfficialApi } from './api.ts';
-import { renderPlainReply, splitText } from '../../core/plain-reply.ts';
+import { renderPlainReply, splitText, type TypedRatings } from '../../core/plain-reply.ts';
 import { OA_TEXT_LIMIT_BYTES } from './format.ts';
 import { WECHAT_OA_CHANNEL } from './parse.ts';
 
@@ -21,6 +21,8 @@ const WINDOW_CLOSED =
 export interface OfficialSenderDeps {
   api: OfficialApi;
   logger: Logger;
+  /** Told what rating each follower was offered, so a typed "1"/"2" back counts as its press. */
+  ratings: TypedRatings;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createOfficialSender(deps: OfficialSenderDeps): Sender {
         if (sentParts.size > 10_000) sentParts.delete(sentParts.keys().next().value!);
       }
       sentParts.delete(delivery.id);
+      deps.ratings.offer(message.chatId, message.buttons);
       return { platformMessageIds: ids };
     },
   };

@@ -9,6 +9,7 @@ import { parseWechatXml, WechatXmlError, type WechatXmlRecord } from '../../http
 import type { Clock } from '../../observability/clock.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { parseOfficialMessage, platformIdOf, WECHAT_OA_CHANNEL } from './parse.ts';
+import { storeTypedReply, type TypedRatings } from '../../core/plain-reply.ts';
 
 // GET and POST /wechat/official on our HTTP server. WeChat waits 5 s for an answer and retries
 // 3 times, so a callback is stored before it is answered (store first, then acknowledge), and a
@@ -37,6 +38,8 @@ export interface OfficialWebhookOptions {
   core: CoreApi;
   clock: Clock;
   logger: Logger;
+  /** The ratings each follower was last offered: a typed "1"/"2" is that rating's press. */
+  ratings: TypedRatings;
   /** False before start and after stop: answer 503 so WeChat retries. */
   accepting: () => boolean;
 }
@@ -99,7 +102,7 @@ export function createCallbackHandler(options: OfficialWebhookOptions): RawHandl
       const opened = open(read.bytes.toString('utf8'), query, options);
       if (opened === 'forged') return answer(res, 401);
       if (opened === 'undecryptable') return answer(res, 400);
-      await take(opened, core, logger);
+      await take(opened, core, logger, options.ratings);
       answer(res, 200, 'success');
     } catch (error) {
       if (error instanceof OverloadedError) {
@@ -142,11 +145,11 @@ function open(body: string, query: URLSearchParams, options: OfficialWebhookOpti
 }
 
 /** Stores what the message is (resolves once it is durable); throws when it is not stored. */
-async function take(record: WechatXmlRecord, core: CoreApi, logger: Logger): Promise<void> {
+async function take(record: WechatXmlRecord, core: CoreApi, logger: Logger, ratings: TypedRatings): Promise<void> {
   const parsed = parseOfficialMessage(record);
   switch (parsed.kind) {
     case 'message':
-      await core.handleInbound(parsed.input);
+      await storeTypedReply(core, ratings, parsed.input);
       return;
     case 'subscribe':
       // Chinese: an Official Account's followers are WeChat users, and a follow has no words to tell by.

@@ -6,7 +6,7 @@ import type { Sender } from '../../core/ports.ts';
 import { holdLease, type LeaseHold } from '../../core/session-lease.ts';
 import { OverloadedError } from '../../errors.ts';
 import { waitOn } from '../../observability/clock.ts';
-import { TypedRatings } from '../../core/plain-reply.ts';
+import { storeTypedReply, TypedRatings } from '../../core/plain-reply.ts';
 import { WECHAT_TEXT_LIMIT } from './format.ts';
 import { createLoginQrPage } from './login-qr-page.ts';
 import { parseWechatMessage, WECHAT_CHANNEL, type ParsedWechat } from './parse.ts';
@@ -69,20 +69,8 @@ export function createWechatChannel(ctx: ChannelContext, options: WechatChannelO
         logger.debug({ messageId: message.id, rule: parsed.rule }, 'wechat message ignored');
         return;
       }
-      const { input } = parsed;
       // A typed "1"/"2" under a rating is the press WeChat has no button for.
-      const action = choices.take(input.externalChatId, input.text ?? '');
-      const store = () =>
-        action
-          ? ctx.core.handleAction({
-              channel: WECHAT_CHANNEL,
-              externalUserId: input.externalUserId,
-              externalChatId: input.externalChatId,
-              action,
-              platformEventId: input.platformMessageId,
-            })
-          : ctx.core.handleInbound(input);
-      const stored = await storeUntilTaken(store, message.id);
+      const stored = await storeUntilTaken(() => storeTypedReply(ctx.core, choices, parsed.input), message.id);
       if (stored.duplicate) result = 'duplicate';
     } catch (error) {
       // WeChat does not redeliver: after every retry, or at a stop, the message is lost to the desk.

@@ -3,7 +3,7 @@ import type { CoreApi } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { WecomApi } from './api.ts';
 import type { CursorStore } from './cursor.ts';
-import type { TypedRatings } from '../../core/plain-reply.ts';
+import { storeTypedReply, type TypedRatings } from '../../core/plain-reply.ts';
 import { parseSyncedMessage, WECOM_CHANNEL, type WecomSyncMessage } from './parse.ts';
 
 // WeCom's callback carries no message, only a nudge: "kf account X has news, here is a Token to
@@ -74,20 +74,8 @@ async function storeOne(deps: SyncDeps, message: WecomSyncMessage): Promise<bool
     await deps.core.handleInbound({ ...item.input, autoReply: phrases('zh').greeting });
     return true;
   }
-  const { input } = item;
   // "1"/"2" typed under a 👍/👎 rating is the press WeCom has no button for.
-  const action = typeof input.text === 'string' ? deps.choices.take(input.externalChatId, input.text) : undefined;
-  if (action !== undefined) {
-    await deps.core.handleAction({
-      channel: WECOM_CHANNEL,
-      externalUserId: input.externalUserId,
-      externalChatId: input.externalChatId,
-      action,
-      platformEventId: input.platformMessageId,
-    });
-    return true;
-  }
-  await deps.core.handleInbound(input);
+  await storeTypedReply(deps.core, deps.choices, item.input);
   return true;
 }
 

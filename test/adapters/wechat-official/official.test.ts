@@ -83,6 +83,20 @@ for (const safeMode of [false, true]) {
   });
 }
 
+describe('wechat_oa ratings', () => {
+  it('reads "2" typed under an answer\'s rating as its 👎: stored as a press, and the founder takes over', async () => {
+    h = await withChineseArticle();
+    await h.deliver(h.text(WANG, '怎么申请退款？'));
+    const [answer] = await h.settle(() => (h.wechat.delivered().length > 0 ? h.wechat.delivered() : null), 'the answer');
+    expect(answer!.content).toMatch(/\n1\. .*\n2\. /);
+    expect((await h.deliver(h.text(WANG, '2'))).status).toBe(200);
+    const notice = await h.settle(() => h.founder.notices().find((n) => n.type === 'escalation'), 'the escalation');
+    expect(notice).toMatchObject({ reason: 'customer_rejected_answer' });
+    // The "2" is stored as the press (its label), not as a question the customer asked.
+    expect(await h.storedCustomerTexts()).toEqual(['怎么申请退款？', '[pressed 👎]']);
+  });
+});
+
 describe('wechat_oa callbacks', () => {
   it('stores a callback WeChat retried three times once, and answers it once', async () => {
     h = await withChineseArticle();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OfficialApi, withoutQuery } from '../../../src/adapters/wechat-official/api.ts';
 import { createOfficialSender, OA_RATE_LIMITED_RETRY_MS } from '../../../src/adapters/wechat-official/send.ts';
 import type { Delivery } from '../../../src/core/ports.ts';
+import { TypedRatings } from '../../../src/core/plain-reply.ts';
 import { NetworkError, PlatformApiError, RateLimitedError } from '../../../src/errors.ts';
 import { startFakeWechat, type FakeWechat } from '../../fakes/wechat-api.ts';
 import { captureLogger } from '../../support/capture-logger.ts';
@@ -28,7 +29,7 @@ async function senderOn(fake: FakeWechat, apiRoot = fake.apiRoot) {
   const clock = new TestClock();
   const { logger, lines } = captureLogger('debug');
   const api = new OfficialApi({ apiRoot, appId: fake.appId, appSecret: fake.appSecret, clock });
-  return { sender: createOfficialSender({ api, logger }), api, clock, lines };
+  return { sender: createOfficialSender({ api, logger, ratings: new TypedRatings() }), api, clock, lines };
 }
 
 describe('the wechat_oa sender', () => {
