@@ -12,6 +12,8 @@ export interface CursorStore {
   read(name: string): Promise<string>;
   /** Moves the cursor from `from` to `to`; false when another process moved it first (nothing changed). */
   advance(name: string, from: string, to: string): Promise<boolean>;
+  /** The names of every stored cursor that starts with `prefix`. */
+  names(prefix: string): Promise<string[]>;
 }
 
 export function createCursorStore(prisma: PrismaClient): CursorStore {
@@ -22,6 +24,10 @@ export function createCursorStore(prisma: PrismaClient): CursorStore {
       // The row exists from the first read on, so advance() is always one conditional update.
       await prisma.channelCursor.createMany({ data: [{ name, cursor: '' }], skipDuplicates: true });
       return (await prisma.channelCursor.findUniqueOrThrow({ where: { name } })).cursor;
+    },
+    async names(prefix) {
+      const rows = await prisma.channelCursor.findMany({ where: { name: { startsWith: prefix } }, select: { name: true } });
+      return rows.map((row) => row.name);
     },
     async advance(name, from, to) {
       if (from === to) return true;

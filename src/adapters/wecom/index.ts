@@ -128,6 +128,16 @@ export function createWecomChannel(ctx: ChannelContext, options: WecomChannelOpt
       // A wrong corp id or secret fails the start (the service retries and says so), not the first reply.
       await api.checkCredentials();
       accepting = true;
+      // What customers wrote while no process was running waits on WeCom's side, and its callback
+      // is long gone: fetch every account this desk has read before, once, without a token (the
+      // slower rate limit is fine for one catch-up). Later messages come with their callbacks.
+      for (const name of await syncDeps.cursors.names(`${WECOM_CHANNEL}:`)) {
+        const openKfid = name.slice(WECOM_CHANNEL.length + 1);
+        track(queue(openKfid, '')).catch((error: unknown) => {
+          logger.error({ err: error, openKfid }, 'wecom catch-up fetch at start failed; retrying later');
+          retryLater(openKfid, '');
+        });
+      }
       const url = ctx.config.publicUrl ? `${ctx.config.publicUrl}${CALLBACK_PATH}` : `<PUBLIC_URL>${CALLBACK_PATH}`;
       logger.info({ url }, 'wecom customer service ready; set this callback URL in the WeCom admin console');
     },
