@@ -87,6 +87,8 @@ const envSchema = z.object({
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
   OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
   LLM_MODE: z.enum(['off', 'draft', 'auto']).optional(),
+  LLM_DAILY_TOKENS: wholeNumber(1, 'tokens per UTC day'),
+  LLM_TIMEOUT_MS: wholeNumber(1, 'milliseconds'),
 
   BUSINESS_HOURS: optionalString,
   BUSINESS_TIMEZONE: optionalString,
@@ -148,7 +150,16 @@ export interface Config {
   wechatOfficial?: { appId: string; appSecret: string; token: string; aesKey?: string; apiRoot: string };
   /** WeCom customer service (微信客服): all four credentials, or the channel is off. */
   wecom?: { corpId: string; secret: string; token: string; aesKey: string; apiRoot: string };
-  llm: { mode: 'off' | 'draft' | 'auto'; apiKey?: string; baseUrl?: string; model: string };
+  llm: {
+    mode: 'off' | 'draft' | 'auto';
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    /** Tokens the drafter may spend per UTC day (prompt and completion); then it stands aside. */
+    dailyTokens: number;
+    /** The longest one request to the LLM may take, the SDK retry included, before the founder is asked instead. */
+    timeoutMs: number;
+  };
   businessHours: BusinessHours | undefined;
   kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
   floodLimitPerMinute: number | undefined;
@@ -223,6 +234,15 @@ function wechatOfficialProblems(e: Env): string[] {
   return required.filter((name) => e[name] === undefined).map((name) => `${name}: is required with ${set.join(', ')} (WeChat Official Account)`);
 }
 
+/**
+ * The LLM's spending cap. A draft (the rules, three or four KB articles, a question, an answer)
+ * costs about 2 000 tokens, so 200 000 is about a hundred drafts a day: more than a one-person
+ * desk answers, cents on a small model, and a hard stop on what a loop or a message flood can
+ * spend before the founder notices. The timeout: a customer waits for the draft, and past 20 s
+ * asking the founder is the better use of their time.
+ */
+export const LLM_DEFAULTS = { dailyTokens: 200_000, timeoutMs: 20_000 } as const;
+
 /** WeChat's API for Official Accounts, unless WECHAT_API_ROOT points elsewhere (a proxy, a test's fake). */
 export const WECHAT_DEFAULT_API_ROOT = 'https://api.weixin.qq.com';
 
@@ -296,6 +316,8 @@ function toConfig(e: Env): Config {
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,
       model: e.OPENAI_MODEL,
+      dailyTokens: e.LLM_DAILY_TOKENS ?? LLM_DEFAULTS.dailyTokens,
+      timeoutMs: e.LLM_TIMEOUT_MS ?? LLM_DEFAULTS.timeoutMs,
     },
     businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,
     kb: { answerThreshold: e.KB_ANSWER_THRESHOLD, suggestThreshold: e.KB_SUGGEST_THRESHOLD },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, WECHAT_PACING } from '../../src/config/env.ts';
+import { LLM_DEFAULTS, loadConfig, WECHAT_PACING } from '../../src/config/env.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { secretsOf } from '../../src/observability/redact.ts';
 
@@ -141,5 +141,27 @@ describe('WeCom customer service configuration', () => {
     const secrets = secretsOf(loadConfig(WECOM));
     expect(secrets).toEqual(expect.arrayContaining([WECOM.WECOM_KF_SECRET, WECOM.WECOM_TOKEN, WECOM.WECOM_AES_KEY]));
     expect(secrets).not.toContain(WECOM.WECOM_CORP_ID);
+  });
+});
+
+describe('loadConfig: the LLM drafter', () => {
+  it('caps tokens per day and the time per draft, with defaults', () => {
+    expect(loadConfig({}).llm).toMatchObject({ dailyTokens: LLM_DEFAULTS.dailyTokens, timeoutMs: LLM_DEFAULTS.timeoutMs });
+    expect(LLM_DEFAULTS).toEqual({ dailyTokens: 200_000, timeoutMs: 20_000 });
+    const tuned = loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_DAILY_TOKENS: '5000', LLM_TIMEOUT_MS: '1500' });
+    expect(tuned.llm).toMatchObject({ dailyTokens: 5000, timeoutMs: 1500 });
+  });
+
+  it('rejects a budget or timeout that is not a positive whole number, naming the variable', () => {
+    expect(problemsOf({ LLM_DAILY_TOKENS: '0' })).toEqual([expect.stringMatching(/^LLM_DAILY_TOKENS: must be a whole number ≥ 1/)]);
+    expect(problemsOf({ LLM_DAILY_TOKENS: '1e9.5' })[0]).toMatch(/^LLM_DAILY_TOKENS:/);
+    expect(problemsOf({ LLM_TIMEOUT_MS: '-5' })[0]).toMatch(/^LLM_TIMEOUT_MS:/);
+    expect(problemsOf({ LLM_TIMEOUT_MS: 'soon' })[0]).toMatch(/^LLM_TIMEOUT_MS:/);
+  });
+
+  it('counts the OpenAI key among the secrets scrubbed from every log line', () => {
+    const config = loadConfig({ OPENAI_API_KEY: 'sk-env-test-openai-key' });
+    expect(config.llm.apiKey).toBe('sk-env-test-openai-key');
+    expect(secretsOf(config)).toContain('sk-env-test-openai-key');
   });
 });

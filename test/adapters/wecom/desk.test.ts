@@ -98,8 +98,10 @@ describe('wecom customer service', () => {
     expect(cursors.at(-1)).not.toBe('');
     expect(cursors.at(-1)).not.toBe('c1');
     expect((await customerMessages()).map((m) => m.text).sort()).toEqual(['first message', 'second message', 'third message']);
+    // Past the third message (a later fetch may also have read our own reply, which WeCom lists
+    // as origin 5 and we skip), and each customer message stored once.
     const row = await desk.database.db.prisma.channelCursor.findUniqueOrThrow({ where: { name: `wecom:${KF}` } });
-    expect(row.cursor).toBe('c3');
+    expect(Number(/^c(\d+)$/.exec(row.cursor)?.[1])).toBeGreaterThanOrEqual(3);
   });
 
   it('pages through has_more and ignores system events and our own sends', async () => {
