@@ -6,9 +6,13 @@ import type { Database } from './db/open-database.ts';
 import { DEFAULT_THRESHOLDS } from './kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseOptions, type KnowledgeBaseService } from './kb/knowledge-base-service.ts';
 import { importKbDirectory } from './kb/markdown.ts';
-import type { Clock } from './observability/clock.ts';
+import { systemClock, type Clock } from './observability/clock.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
+import { createTokenBudget } from './llm/budget.ts';
+import { createLlmClient } from './llm/client.ts';
+import { createDrafter, type Drafter } from './llm/drafter.ts';
+import { createLlmMetrics } from './llm/metrics.ts';
 
 // The desk without its channels: the KB and the core pipeline over one database, configured
 // from the environment. `start`, `chat` and the KB commands all build it the same way.
@@ -30,12 +34,14 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
     onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
     ...deps.kb,
   });
+  const drafter = config.llm.mode === 'off' ? undefined : drafterOf(config.llm, deps);
   const core = createCore({
     prisma: deps.db.prisma,
     kb,
     logger: deps.logger,
     metrics: deps.metrics,
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(drafter ? { drafter } : {}),
     settings: {
       ...(config.businessHours ? { businessHours: config.businessHours } : {}),
       ...(config.floodLimitPerMinute ? { floodLimitPerMinute: config.floodLimitPerMinute } : {}),
@@ -45,6 +51,22 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
     ...(deps.db.kind === 'pglite' ? { processor: { concurrency: 1 } } : {}),
   });
   return { kb, core };
+}
+
+/**
+ * The LLM drafter (LLM_MODE draft; auto is not built yet and drafts too): its client, its daily
+ * token budget and its metrics, on the desk's clock.
+ */
+function drafterOf(llm: Config['llm'], deps: { logger: Logger; metrics: Metrics; clock?: Clock }): Drafter {
+  const clock = deps.clock ?? systemClock;
+  return createDrafter({
+    client: createLlmClient(llm, { clock }),
+    model: llm.model,
+    budget: createTokenBudget({ dailyTokens: llm.dailyTokens, clock }),
+    clock,
+    logger: deps.logger.child({ part: 'llm' }),
+    metrics: createLlmMetrics(deps.metrics.registry),
+  });
 }
 
 /** A new desk starts with the sample KB, so it answers something from the first message. */

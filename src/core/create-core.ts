@@ -12,7 +12,7 @@ import { InboxProcessor, type InboxProcessorOptions } from './inbox-processor.ts
 import { InboundMessageSchema } from './messages.ts';
 import { enqueueFounderNotice } from './outbox.ts';
 import { OutboxDispatcher, type DispatcherOptions } from './outbox-dispatcher.ts';
-import type { ChannelEvent, CoreApi, FounderActions } from './ports.ts';
+import type { ChannelEvent, CoreApi, FounderActions, Drafter } from './ports.ts';
 
 export interface Core extends CoreApi {
   dispatcher: OutboxDispatcher;
@@ -37,6 +37,8 @@ export function createCore(deps: {
    * poll timers all read it, so a test moves time instead of waiting. Real time by default.
    */
   clock?: Clock;
+  /** Drafts replies for the founder (LLM_MODE draft); none without an LLM. */
+  drafter?: Drafter;
 }): Core {
   const settings: CoreSettings = { ...DEFAULT_CORE_SETTINGS, ...deps.settings };
   const clock = deps.clock ?? systemClock;
@@ -47,6 +49,7 @@ export function createCore(deps: {
     logger: deps.logger,
     metrics: deps.metrics,
     clock,
+    ...(deps.drafter ? { drafter: deps.drafter } : {}),
   };
   const dispatcher = new OutboxDispatcher(deps.prisma, { logger: deps.logger, metrics: deps.metrics, clock }, deps.dispatcher);
   // The processor yields to the inbox's intake, and the inbox wakes the processor once it stored.

@@ -22,6 +22,8 @@ export interface EscalationInput {
   now: Date;
   /** The customer was already told something that covers it (e.g. the flood notice). */
   customerText?: string;
+  /** A reply drafted from the KB for the founder to send or edit (LLM_MODE draft). */
+  draft?: string;
 }
 
 export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise<void> {
@@ -73,6 +75,7 @@ export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise
     attachments: input.attachments,
     history: history.reverse().map((m) => ({ author: m.author, text: m.text, at: m.createdAt.toISOString() })),
     candidates: candidatesFor(input),
+    ...(input.draft ? { draft: input.draft } : {}),
     ...(away ? { customerNotice: away } : {}),
   });
 }

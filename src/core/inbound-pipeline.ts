@@ -12,7 +12,7 @@ import { asksForHuman } from './human-request.ts';
 import type { InboundMessage } from './messages.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, replyLanguageOf } from './phrases.ts';
-import type { InboundResult } from './ports.ts';
+import type { Drafter, InboundResult } from './ports.ts';
 
 export interface CoreSettings {
   businessHours?: BusinessHours;
@@ -41,6 +41,8 @@ export interface PipelineDeps {
   metrics: Metrics;
   /** The one clock of the core: what "now" is for every decision, timestamp and timer. */
   clock: Clock;
+  /** Drafts for the founder from the KB (LLM_MODE draft or auto); absent without an LLM. */
+  drafter?: Drafter;
 }
 
 type ConversationRow = Prisma.ConversationGetPayload<object>;
@@ -51,7 +53,14 @@ type ArticleRow = Prisma.ArticleGetPayload<object>;
  * transaction (the inbox processor's, which also marks the inbox row done): the message, every
  * reply it causes and the inbox row commit together or not at all.
  */
-export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: InboundMessage, kb: KbAnswer | null): Promise<InboundResult> {
+export async function storeAndDecide(
+  deps: PipelineDeps,
+  tx: Tx,
+  message: InboundMessage,
+  kb: KbAnswer | null,
+  /** A draft made before the transaction (an LLM call must not hold it open): shown on an escalation. */
+  draft?: string,
+): Promise<InboundResult> {
   const now = new Date(deps.clock.now());
   await lockChat(tx, message.channel, message.externalChatId);
   const seen = await tx.message.findUnique({
@@ -112,7 +121,7 @@ export async function storeAndDecide(deps: PipelineDeps, tx: Tx, message: Inboun
     kb,
     published: (articleId) => sendable.has(articleId),
   });
-  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now, sendable });
+  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now, sendable, ...(draft ? { draft } : {}) });
   return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
 }
 
@@ -196,6 +205,7 @@ async function applyDecision(
     now: Date;
     /** The published articles the decision could name (it sends only one of these). */
     sendable: Map<string, ArticleRow>;
+    draft?: string;
   },
 ): Promise<void> {
   const { message, conversation, decision, now } = c;
@@ -230,6 +240,7 @@ async function applyDecision(
         ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
         now,
         ...(decision.reason === 'flood' ? { customerText: phrases(language).flood } : {}),
+        ...(c.draft && decision.reason !== 'flood' ? { draft: c.draft } : {}),
       });
       // An escalation means the last pick did not settle it: nothing is learned from it.
       await setState({ offer: null, lesson: null, ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}) });

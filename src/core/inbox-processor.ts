@@ -1,6 +1,8 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import { claimChatHeads } from './claim-chat-heads.ts';
+import type { KbAnswer } from '../kb/knowledge-base.ts';
 import { storeAndDecide, type PipelineDeps } from './inbound-pipeline.ts';
+import { replyLanguageOf } from './phrases.ts';
 import { InboundMessageSchema } from './messages.ts';
 import { PollingLoop } from './polling-loop.ts';
 
@@ -135,9 +137,11 @@ export class InboxProcessor extends PollingLoop {
       const started = performance.now();
       const kb = message.autoReply === undefined ? await this.deps.kb.decide(message.text) : null;
       metrics.decisionSeconds.observe((performance.now() - started) / 1000);
+      // Outside the transaction: an LLM takes seconds, and a transaction must not wait on it.
+      const draft = kb === null ? undefined : await draftFor(this.deps, message.text, kb);
       const result = await this.prisma.$transaction(
         async (tx) => {
-          const decided = await storeAndDecide(this.deps, tx, message, kb);
+          const decided = await storeAndDecide(this.deps, tx, message, kb, draft);
           await tx.inboundEvent.update({
             where: { id: row.id },
             data: {
@@ -190,4 +194,23 @@ export class InboxProcessor extends PollingLoop {
   private now(afterMs = 0): Date {
     return new Date(this.clock.now() + afterMs);
   }
+}
+
+/**
+ * A draft for the founder when the KB will not answer by itself (a question it is not sure of, or
+ * one that asks for a person): from its three best articles, in the customer's language. Undefined
+ * without a drafter, when the KB answers, or when the LLM is unavailable (the desk goes on).
+ */
+async function draftFor(deps: PipelineDeps, question: string, kb: KbAnswer): Promise<string | undefined> {
+  if (deps.drafter === undefined || kb.decision.outcome === 'answer' || kb.ranked.length === 0) return undefined;
+  const outcome = await deps.drafter.draft({
+    question,
+    language: replyLanguageOf(question),
+    articles: kb.ranked.slice(0, 3).map((r) => ({ id: r.article.id, title: r.article.title, body: r.article.body })),
+  });
+  if (outcome.kind === 'unavailable') {
+    deps.logger.warn({ reason: outcome.reason }, 'no draft for the founder: the LLM is unavailable; escalating without one');
+    return undefined;
+  }
+  return outcome.answer;
 }

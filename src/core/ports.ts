@@ -80,6 +80,19 @@ export interface ChannelEvent {
   url?: string;
 }
 
+/**
+ * Drafts a reply from KB articles for the founder (src/llm implements it; the core never imports
+ * an LLM client). Never throws for an LLM failure: it is `unavailable`, and the desk goes on as if
+ * there were no LLM.
+ */
+export interface Drafter {
+  draft(request: {
+    question: string;
+    language: 'en' | 'zh';
+    articles: Array<{ id: string; title: string; body: string }>;
+  }): Promise<{ kind: 'draft'; answer: string; citedArticleIds: string[]; autoSendable: boolean; whyNotAuto?: string } | { kind: 'unavailable'; reason: string }>;
+}
+
 export type EscalationReason = 'human_requested' | 'kb_unsure' | 'customer_rejected_answer' | 'no_suggestion_fit' | 'flood';
 
 export interface SendResult {

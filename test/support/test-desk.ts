@@ -1,7 +1,7 @@
 import { createCore, type Core } from '../../src/core/create-core.ts';
 import type { CoreSettings } from '../../src/core/inbound-pipeline.ts';
 import type { DispatcherOptions } from '../../src/core/outbox-dispatcher.ts';
-import { FOUNDER_CHANNEL, type Delivery, type InboundResult, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
+import { FOUNDER_CHANNEL, type Delivery, type Drafter, type InboundResult, type FounderNotice, type SendResult, type Sender } from '../../src/core/ports.ts';
 import type { DecisionThresholds } from '../../src/kb/decision.ts';
 import { createKnowledgeBase, type KnowledgeBaseService } from '../../src/kb/knowledge-base-service.ts';
 import { systemClock, type Clock } from '../../src/observability/clock.ts';
@@ -37,6 +37,8 @@ export async function createTestDesk(
     now?: () => Date;
     senders?: Sender[];
     thresholds?: DecisionThresholds;
+    /** Drafts for the founder (the real src/llm drafter against a fake server, in LLM tests). */
+    drafter?: Drafter;
   } = {},
 ): Promise<TestDesk> {
   const database = await createTestDatabase();
@@ -51,6 +53,7 @@ export async function createTestDesk(
     dispatcher: { baseBackoffMs: 0, maxBackoffMs: 0, recordRetryDelaysMs: [], ...options.dispatcher },
     processor: { baseBackoffMs: 0, maxBackoffMs: 0 },
     ...(options.clock ? { clock: options.clock } : options.now ? { clock: movedBy(options.now) } : {}),
+    ...(options.drafter ? { drafter: options.drafter } : {}),
   });
   for (const sender of options.senders ?? []) core.dispatcher.registerSender(sender);
   const drain = async (): Promise<number> => {
