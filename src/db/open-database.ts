@@ -58,6 +58,11 @@ function openPostgres(url: string): Database {
   // A pool error (server restart) must not crash the process; queries report it themselves.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // The connections lent out right now: a close that finds one never given back (a transaction
+  // abandoned when Prisma disconnected) ends it after a grace, instead of waiting for ever.
+  const lent = new Set<pg.PoolClient>();
+  pool.on('acquire', (client) => lent.add(client));
+  pool.on('release', (_error, client) => lent.delete(client));
   return {
     prisma,
     kind: 'postgresql',
@@ -80,7 +85,14 @@ function openPostgres(url: string): Database {
     },
     close: once(async () => {
       await prisma.$disconnect();
-      await pool.end();
+      const ended = pool.end();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
+      if ((await Promise.race([ended.then(() => 'ended' as const), grace])) === 'late') {
+        for (const client of lent) client.release(new Error('the database is closing'));
+        await ended;
+      }
+      clearTimeout(timer);
     }),
   };
 }
@@ -113,6 +125,12 @@ async function openPglite(dataDir: string): Promise<Database> {
     }),
   };
 }
+
+/**
+ * How long a close waits for connections still lent out: queries in flight finish well within it;
+ * one still out after it was abandoned and would hold the close (and the process) for ever.
+ */
+const CLOSE_GRACE_MS = 5_000;
 
 /** Closing twice (a failed start, then shutdown) must not throw: pg's pool.end() does the second time. */
 function once(close: () => Promise<void>): () => Promise<void> {
