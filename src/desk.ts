@@ -43,6 +43,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(drafter ? { drafter } : {}),
     settings: {
+      llmMode: drafter ? config.llm.mode : 'off',
       ...(config.businessHours ? { businessHours: config.businessHours } : {}),
       ...(config.floodLimitPerMinute ? { floodLimitPerMinute: config.floodLimitPerMinute } : {}),
     },
@@ -53,10 +54,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
   return { kb, core };
 }
 
-/**
- * The LLM drafter (LLM_MODE draft; auto is not built yet and drafts too): its client, its daily
- * token budget and its metrics, on the desk's clock.
- */
+/** The LLM drafter (LLM_MODE draft or auto): its client, its daily token budget and its metrics, on the desk's clock. */
 function drafterOf(llm: Config['llm'], deps: { logger: Logger; metrics: Metrics; clock?: Clock }): Drafter {
   const clock = deps.clock ?? systemClock;
   return createDrafter({

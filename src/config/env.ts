@@ -86,6 +86,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
   OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
+  // e.g. text-embedding-3-small; unset, the KB ranks by words alone
+  OPENAI_EMBEDDING_MODEL: optionalString,
   LLM_MODE: z.enum(['off', 'draft', 'auto']).optional(),
   LLM_DAILY_TOKENS: wholeNumber(1, 'tokens per UTC day'),
   LLM_TIMEOUT_MS: wholeNumber(1, 'milliseconds'),
@@ -159,6 +161,8 @@ export interface Config {
     dailyTokens: number;
     /** The longest one request to the LLM may take, the SDK retry included, before the founder is asked instead. */
     timeoutMs: number;
+    /** The KB's embedding model (OPENAI_EMBEDDING_MODEL); set only when the LLM server is configured. */
+    embeddingModel?: string;
   };
   businessHours: BusinessHours | undefined;
   kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
@@ -203,6 +207,10 @@ function crossFieldProblems(e: Env): string[] {
   problems.push(...wechatOfficialProblems(e));
   if (e.LLM_MODE && e.LLM_MODE !== 'off' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
     problems.push(`LLM_MODE: is "${e.LLM_MODE}" but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set`);
+  }
+  // Said rather than ignored: a founder who set a model expects the KB to use it.
+  if (e.OPENAI_EMBEDDING_MODEL && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+    problems.push('OPENAI_EMBEDDING_MODEL: is set but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set');
   }
   if (e.BUSINESS_HOURS) {
     const hours = parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC');
@@ -318,6 +326,7 @@ function toConfig(e: Env): Config {
       model: e.OPENAI_MODEL,
       dailyTokens: e.LLM_DAILY_TOKENS ?? LLM_DEFAULTS.dailyTokens,
       timeoutMs: e.LLM_TIMEOUT_MS ?? LLM_DEFAULTS.timeoutMs,
+      ...(llmConfigured && e.OPENAI_EMBEDDING_MODEL ? { embeddingModel: e.OPENAI_EMBEDDING_MODEL } : {}),
     },
     businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,
     kb: { answerThreshold: e.KB_ANSWER_THRESHOLD, suggestThreshold: e.KB_SUGGEST_THRESHOLD },

@@ -24,14 +24,36 @@ export async function sendArticle(
     now: Date;
   },
 ): Promise<string> {
+  const { article, ...rest } = input;
+  return sendAnswer(tx, { ...rest, text: articleText(article), articleId: article.id });
+}
+
+/**
+ * An answer the bot gives by itself (an article, or in LLM_MODE=auto a grounded draft), with
+ * "did this help?" 👍/👎: a 👎 hands the conversation to the founder.
+ */
+export async function sendAnswer(
+  tx: Tx,
+  input: {
+    conversation: ConversationRef;
+    text: string;
+    /** The article it comes from (an LLM answer: the first it cites). */
+    articleId: string;
+    /** The KB's confidence; null for an LLM answer. */
+    confidence: number | null;
+    language: ReplyLanguage;
+    threadId?: string;
+    now: Date;
+  },
+): Promise<string> {
   const say = phrases(input.language);
   const messageId = await enqueueCustomerMessage(tx, {
     conversation: input.conversation,
-    text: articleText(input.article),
+    text: input.text,
     format: 'markdown',
     author: 'bot',
-    articleId: input.article.id,
-    confidence: input.confidence,
+    articleId: input.articleId,
+    ...(input.confidence !== null ? { confidence: input.confidence } : {}),
     ...(input.threadId ? { threadId: input.threadId } : {}),
     buttonsPrompt: say.helped,
     buttons: (id) => [

@@ -8,6 +8,8 @@ export interface ConversationState {
   floodNoticeAt?: string;
   /** A picked suggestion not yet rejected: taught to the KB when the window passes. */
   lesson?: { articleId: string; question: string; at: string; customerId: string } | null;
+  /** The LLM's draft shown on the last escalation: what Send draft / `!send` sends. */
+  draft?: { text: string; articleIds: string[]; at: string } | null;
 }
 
 export function readState(value: unknown): ConversationState {

@@ -37,7 +37,7 @@ export function createCore(deps: {
    * poll timers all read it, so a test moves time instead of waiting. Real time by default.
    */
   clock?: Clock;
-  /** Drafts replies for the founder (LLM_MODE draft); none without an LLM. */
+  /** Drafts replies from the KB (LLM_MODE draft or auto, `settings.llmMode`); none without an LLM. */
   drafter?: Drafter;
 }): Core {
   const settings: CoreSettings = { ...DEFAULT_CORE_SETTINGS, ...deps.settings };
@@ -65,6 +65,7 @@ export function createCore(deps: {
     };
   const founder: FounderActions = {
     reply: thenWake(founderActions.reply),
+    sendDraft: thenWake(founderActions.sendDraft),
     note: founderActions.note,
     resolve: thenWake(founderActions.resolve),
     reopen: thenWake(founderActions.reopen),

@@ -27,10 +27,22 @@ export interface ReplyContext {
   pickedNumber: number | null;
   kb: KbAnswer;
   /**
+   * The LLM's draft for this message (made before the transaction, only when the KB would hand it
+   * to the founder), and whether LLM_MODE=auto lets a draft that passed every check go alone.
+   */
+  llm?: { autoAnswers: boolean; draft: DraftFacts | null };
+  /**
    * Whether an article may still be sent (published now, read in the deciding transaction): the
    * KB's index or a list shown earlier may name one archived since.
    */
   published(articleId: string): boolean;
+}
+
+export interface DraftFacts {
+  answer: string;
+  citedArticleIds: string[];
+  autoSendable: boolean;
+  whyNotAuto?: string;
 }
 
 export type ReplyDecision =
@@ -39,7 +51,9 @@ export type ReplyDecision =
   | { kind: 'escalate'; reason: EscalationReason }
   | { kind: 'answer'; articleId: string; confidence: number }
   | { kind: 'suggest'; articleIds: string[] }
-  | { kind: 'pick'; articleId: string };
+  | { kind: 'pick'; articleId: string }
+  /** LLM_MODE=auto: the grounded draft goes to the customer, citing these (published) articles. */
+  | { kind: 'auto_answer'; answer: string; articleIds: string[] };
 
 export function decideReply(c: ReplyContext): ReplyDecision {
   if (c.withFounder) return { kind: 'relay_to_founder' };
@@ -62,7 +76,23 @@ export function decideReply(c: ReplyContext): ReplyDecision {
   if (decision.outcome === 'suggest' && decision.suggestions.length > 0) {
     return { kind: 'suggest', articleIds: decision.suggestions };
   }
+  // Only where the founder would otherwise get the question because the KB is unsure: a person
+  // asked for, a rejected list or a flood always reach the founder, and a list is cheaper than a
+  // draft. Every cited article must still be published (one archived since the draft is not).
+  const draft = c.llm?.draft;
+  if (c.llm?.autoAnswers && draft?.autoSendable && draft.citedArticleIds.length > 0 && draft.citedArticleIds.every((id) => c.published(id))) {
+    return { kind: 'auto_answer', answer: draft.answer, articleIds: draft.citedArticleIds };
+  }
   return { kind: 'escalate', reason: 'kb_unsure' };
+}
+
+/**
+ * Whether the LLM should draft for a message decided this way (before the transaction, from a
+ * preview): only for what reaches the founder because the KB is not sure or a person was asked
+ * for. A list the customer rejected, a flood or a follow-up would spend tokens on nothing.
+ */
+export function wantsDraft(decision: ReplyDecision): boolean {
+  return decision.kind === 'escalate' && (decision.reason === 'kb_unsure' || decision.reason === 'human_requested');
 }
 
 export interface PressContext {

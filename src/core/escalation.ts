@@ -3,7 +3,7 @@ import type { BusinessHours } from '../config/business-hours.ts';
 import { isOpen, nextOpening } from './business-hours.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, type ReplyLanguage } from './phrases.ts';
-import type { EscalationReason, KbCandidateSummary } from './ports.ts';
+import type { CustomerSummary, EscalationReason, KbCandidateSummary } from './ports.ts';
 
 // Handing a conversation to the founder: the founder gets the question with its context, the
 // customer is told that a person will answer (and when, outside business hours).
@@ -22,15 +22,22 @@ export interface EscalationInput {
   now: Date;
   /** The customer was already told something that covers it (e.g. the flood notice). */
   customerText?: string;
-  /** A reply drafted from the KB for the founder to send or edit (LLM_MODE draft). */
-  draft?: string;
+  /** A reply the LLM drafted from the KB, for the founder to send or edit. */
+  draft?: EscalationDraft;
+}
+
+export interface EscalationDraft {
+  text: string;
+  /** The published articles it cites. */
+  sources: Array<{ id: string; slug: string; title: string }>;
+  /** LLM_MODE=auto: why it did not go to the customer by itself. */
+  notSentBecause?: string;
 }
 
 export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise<void> {
   const conversation = await tx.conversation.update({
     where: { id: input.conversationId },
     data: { status: 'escalated', escalatedAt: input.now },
-    include: { customer: { include: { identities: true } } },
   });
   const say = phrases(input.language);
   const away =
@@ -45,13 +52,8 @@ export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise
     ...(input.threadId ? { threadId: input.threadId } : {}),
   });
 
-  const identity = conversation.customer.identities.find((i) => i.channel === conversation.channel);
-  const [earlierConversations, lastFeedback, history] = await Promise.all([
-    tx.conversation.count({ where: { customerId: conversation.customerId, id: { not: conversation.id } } }),
-    tx.feedback.findFirst({
-      where: { conversation: { customerId: conversation.customerId } },
-      orderBy: { createdAt: 'desc' },
-    }),
+  const [customer, history] = await Promise.all([
+    describeCustomer(tx, conversation.id),
     tx.message.findMany({
       where: { conversationId: conversation.id },
       orderBy: { createdAt: 'desc' },
@@ -62,22 +64,45 @@ export async function escalateToFounder(tx: Tx, input: EscalationInput): Promise
     type: 'escalation',
     conversationId: conversation.id,
     reason: input.reason,
-    customer: {
-      customerId: conversation.customerId,
-      displayName: conversation.customer.displayName,
-      channel: conversation.channel,
-      externalUserId: identity?.externalUserId ?? conversation.externalChatId,
-      username: identity?.username ?? null,
-      earlierConversations,
-      lastRating: lastFeedback?.score ?? null,
-    },
+    customer,
     question: input.question,
     attachments: input.attachments,
     history: history.reverse().map((m) => ({ author: m.author, text: m.text, at: m.createdAt.toISOString() })),
     candidates: candidatesFor(input),
-    ...(input.draft ? { draft: input.draft } : {}),
+    ...(input.draft
+      ? {
+          draft: input.draft.text,
+          draftSources: input.draft.sources.map((a) => ({ slug: a.slug, title: a.title })),
+          ...(input.draft.notSentBecause ? { notSentBecause: input.draft.notSentBecause } : {}),
+        }
+      : {}),
     ...(away ? { customerNotice: away } : {}),
   });
+}
+
+/** Who the founder is talking to: name, where, how often before, how they last rated us. */
+export async function describeCustomer(tx: Tx, conversationId: string): Promise<CustomerSummary> {
+  const conversation = await tx.conversation.findUniqueOrThrow({
+    where: { id: conversationId },
+    include: { customer: { include: { identities: true } } },
+  });
+  const identity = conversation.customer.identities.find((i) => i.channel === conversation.channel);
+  const [earlierConversations, lastFeedback] = await Promise.all([
+    tx.conversation.count({ where: { customerId: conversation.customerId, id: { not: conversation.id } } }),
+    tx.feedback.findFirst({
+      where: { conversation: { customerId: conversation.customerId } },
+      orderBy: { createdAt: 'desc' },
+    }),
+  ]);
+  return {
+    customerId: conversation.customerId,
+    displayName: conversation.customer.displayName,
+    channel: conversation.channel,
+    externalUserId: identity?.externalUserId ?? conversation.externalChatId,
+    username: identity?.username ?? null,
+    earlierConversations,
+    lastRating: lastFeedback?.score ?? null,
+  };
 }
 
 function candidatesFor(input: EscalationInput): KbCandidateSummary[] {

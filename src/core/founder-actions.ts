@@ -3,6 +3,7 @@ import type { KnowledgeBase } from '../kb/knowledge-base.ts';
 import { readState } from './conversation-state.ts';
 import { SolodeskError } from '../errors.ts';
 import { classifyFounderText } from './founder/founder-text.ts';
+import { lockChat } from './inbound-pipeline.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, NoteNotSendableError, type Tx } from './outbox.ts';
 import type { FounderActions } from './ports.ts';
 
@@ -12,6 +13,12 @@ import type { FounderActions } from './ports.ts';
 export class ConversationNotFoundError extends SolodeskError {
   constructor(id: string) {
     super('conversation_not_found', `no conversation ${id}`);
+  }
+}
+
+export class NoDraftError extends SolodeskError {
+  constructor() {
+    super('no_draft', 'there is no draft to send in this conversation (it was sent already, or the LLM made none)');
   }
 }
 
@@ -66,6 +73,28 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
     }
   }
 
+  /** The founder's words to the customer: through the outbox; the conversation waits for the customer. */
+  async function sendFounderText(tx: Tx, conversation: Conversation, input: { text: string; founder: string; platformMessageId?: string }) {
+    const threadId = readState(conversation.state).replyThreadId;
+    const messageId = await enqueueCustomerMessage(tx, {
+      conversation,
+      text: input.text,
+      author: 'founder',
+      authorRef: input.founder,
+      ...(threadId ? { threadId } : {}),
+      ...(input.platformMessageId ? { platformMessageId: input.platformMessageId } : {}),
+    });
+    const at = now();
+    await tx.conversation.update({
+      where: { id: conversation.id },
+      data: { status: 'waiting_customer', firstResponseAt: conversation.firstResponseAt ?? at, resolvedAt: null },
+    });
+    if (conversation.status !== 'waiting_customer') {
+      await enqueueFounderNotice(tx, { type: 'status', conversationId: conversation.id, status: 'waiting_customer', by: input.founder });
+    }
+    return { messageId, duplicate: false };
+  }
+
   return {
     async reply({ conversationId, text, founder, platformMessageId, attachments = [] }) {
       // Whoever calls this (a console's message, a Send draft button, a future channel), text that
@@ -96,24 +125,23 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
             return { messageId: kept.id, duplicate: false };
           }
         }
-        const threadId = readState(conversation.state).replyThreadId;
-        const messageId = await enqueueCustomerMessage(tx, {
-          conversation,
-          text,
-          author: 'founder',
-          authorRef: founder,
-          ...(threadId ? { threadId } : {}),
-          ...(platformMessageId ? { platformMessageId } : {}),
+        return sendFounderText(tx, conversation, { text, founder, ...(platformMessageId ? { platformMessageId } : {}) });
+      });
+    },
+
+    async sendDraft({ conversationId, founder, platformMessageId }) {
+      return storeOnce(conversationId, platformMessageId, async (tx, loaded) => {
+        // Two presses (two consoles, two ids) queue here, and the second finds the draft gone.
+        await lockChat(tx, loaded.channel, loaded.externalChatId);
+        const conversation = await load(tx, conversationId);
+        const state = readState(conversation.state);
+        if (!state.draft) throw new NoDraftError();
+        if (classifyFounderText(state.draft.text).kind === 'note') throw new NoteNotSendableError();
+        await tx.conversation.update({ where: { id: conversationId }, data: { state: { ...state, draft: null } as Prisma.InputJsonValue } });
+        await tx.auditLog.create({
+          data: { actor: founder, action: 'conversation.send_draft', entity: 'conversation', entityId: conversationId, details: { articleIds: state.draft.articleIds } },
         });
-        const at = now();
-        await tx.conversation.update({
-          where: { id: conversationId },
-          data: { status: 'waiting_customer', firstResponseAt: conversation.firstResponseAt ?? at, resolvedAt: null },
-        });
-        if (conversation.status !== 'waiting_customer') {
-          await enqueueFounderNotice(tx, { type: 'status', conversationId, status: 'waiting_customer', by: founder });
-        }
-        return { messageId, duplicate: false };
+        return sendFounderText(tx, conversation, { text: state.draft.text, founder, ...(platformMessageId ? { platformMessageId } : {}) });
       });
     },
 

@@ -3,16 +3,16 @@ import type { KbAnswer, KnowledgeBase } from '../kb/knowledge-base.ts';
 import type { Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { offerSuggestions, sendArticle, summarize } from './answers.ts';
+import { offerSuggestions, sendAnswer, sendArticle, summarize } from './answers.ts';
 import type { BusinessHours } from '../config/business-hours.ts';
 import { readState, type ConversationState } from './conversation-state.ts';
-import { decideReply, readPickNumber, type PendingOffer, type ReplyDecision } from './decide-reply.ts';
-import { escalateToFounder } from './escalation.ts';
+import { decideReply, readPickNumber, type DraftFacts, type PendingOffer, type ReplyContext, type ReplyDecision } from './decide-reply.ts';
+import { describeCustomer, escalateToFounder, type EscalationDraft } from './escalation.ts';
 import { asksForHuman } from './human-request.ts';
 import type { InboundMessage } from './messages.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, replyLanguageOf } from './phrases.ts';
-import type { Drafter, InboundResult } from './ports.ts';
+import type { Drafter, DraftResult, EscalationReason, InboundResult } from './ports.ts';
 
 export interface CoreSettings {
   businessHours?: BusinessHours;
@@ -24,6 +24,8 @@ export interface CoreSettings {
   learnAfterMs: number;
   /** Questions one customer may teach the KB per day. */
   lessonsPerCustomerPerDay: number;
+  /** LLM_MODE: `auto` lets a grounded draft answer by itself; `draft` (or no drafter) never does. */
+  llmMode: 'off' | 'draft' | 'auto';
 }
 
 export const DEFAULT_CORE_SETTINGS: CoreSettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_CORE_SETTINGS: CoreSettings = {
   offerTtlMs: 30 * 60_000,
   learnAfterMs: 10 * 60_000,
   lessonsPerCustomerPerDay: 3,
+  llmMode: 'off',
 };
 
 export interface PipelineDeps {
@@ -58,8 +61,11 @@ export async function storeAndDecide(
   tx: Tx,
   message: InboundMessage,
   kb: KbAnswer | null,
-  /** A draft made before the transaction (an LLM call must not hold it open): shown on an escalation. */
-  draft?: string,
+  /**
+   * The LLM's draft, made before the transaction (an LLM call must not hold it open): shown on an
+   * escalation, or sent in LLM_MODE=auto when decideReply says so.
+   */
+  draft?: DraftResult,
 ): Promise<InboundResult> {
   const now = new Date(deps.clock.now());
   await lockChat(tx, message.channel, message.externalChatId);
@@ -100,29 +106,135 @@ export async function storeAndDecide(
     return { duplicate: false, conversationId: conversation.id, outcome: 'auto_reply' };
   }
   if (kb === null) throw new Error('a customer question needs the KB answer to decide on');
-  const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
-  const recentCount = await tx.message.count({
-    where: {
-      author: 'customer',
-      direction: 'inbound',
-      conversation: { customerId },
-      createdAt: { gte: new Date(now.getTime() - 60_000) },
-    },
+  const facts = await readReplyFacts(tx, deps, { message, kb, conversation, customerId, now, stored: true, draft: draft?.kind === 'draft' ? draft : null });
+  const decision = decideReply(facts.context);
+  if (draft !== undefined) await auditDraft(tx, deps, conversation.id, draft, decision);
+  await applyDecision(deps, tx, {
+    message, conversation, state, offer: facts.offer, kb, decision, now, sendable: facts.sendable,
+    ...(draft?.kind === 'draft' && decision.kind !== 'auto_answer' ? { draft } : {}),
   });
+  return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
+}
+
+/**
+ * What decideReply reads, gathered once for both readers: the deciding transaction (`stored`: the
+ * message is in the count) and the preview before it (nothing stored yet, maybe no conversation).
+ */
+async function readReplyFacts(
+  db: Tx,
+  deps: PipelineDeps,
+  input: {
+    message: InboundMessage;
+    kb: KbAnswer;
+    conversation: Pick<ConversationRow, 'status' | 'state'> | null;
+    customerId: string | null;
+    now: Date;
+    stored: boolean;
+    draft: DraftFacts | null;
+  },
+): Promise<{ context: ReplyContext; offer: PendingOffer | null; sendable: Map<string, ArticleRow> }> {
+  const { message, kb, conversation, now } = input;
+  const state = readState(conversation?.state);
+  const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
+  const recentCount =
+    input.customerId === null
+      ? 0
+      : await db.message.count({
+          where: {
+            author: 'customer',
+            direction: 'inbound',
+            conversation: { customerId: input.customerId },
+            createdAt: { gte: new Date(now.getTime() - 60_000) },
+          },
+        });
   // Read through the transaction: on PGlite a query outside it would wait for it forever.
-  const sendable = await publishedArticles(tx, [kb.decision.articleId, ...(offer?.articles.map((a) => a.articleId) ?? [])]);
-  const decision = decideReply({
-    withFounder: conversation.status === 'escalated' || conversation.status === 'waiting_customer',
-    flooded: recentCount > deps.settings.floodLimitPerMinute,
+  const sendable = await publishedArticles(db, [
+    kb.decision.articleId,
+    ...(offer?.articles.map((a) => a.articleId) ?? []),
+    ...(input.draft?.citedArticleIds ?? []),
+  ]);
+  const context: ReplyContext = {
+    withFounder: conversation?.status === 'escalated' || conversation?.status === 'waiting_customer',
+    flooded: recentCount + (input.stored ? 0 : 1) > deps.settings.floodLimitPerMinute,
     floodNoticeSent: Boolean(state.floodNoticeAt && now.getTime() - Date.parse(state.floodNoticeAt) < 10 * 60_000),
     humanRequested: asksForHuman(message.text),
     offer,
     pickedNumber: offer ? readPickNumber(message.text, offer.articles.length) : null,
     kb,
+    llm: { autoAnswers: deps.settings.llmMode === 'auto', draft: input.draft },
     published: (articleId) => sendable.has(articleId),
+  };
+  return { context, offer, sendable };
+}
+
+/**
+ * How the message would be decided if it were stored now, read without a transaction: the inbox
+ * processor asks the LLM (seconds, outside any transaction) only when this says the founder gets
+ * it. The real decision is made again in the transaction; when the two differ (a founder replied
+ * meanwhile), a draft goes unused or an escalation goes without one, never anything worse.
+ */
+export async function previewReply(deps: PipelineDeps, message: InboundMessage, kb: KbAnswer): Promise<ReplyDecision> {
+  const { prisma } = deps;
+  const seen = await prisma.message.findUnique({
+    where: { channel_platformMessageId: { channel: message.channel, platformMessageId: message.platformMessageId } },
+    select: { id: true },
   });
-  await applyDecision(deps, tx, { message, conversation, state, offer, kb, decision, now, sendable, ...(draft ? { draft } : {}) });
-  return { duplicate: false, conversationId: conversation.id, outcome: decision.kind };
+  if (seen) return { kind: 'store_only' };
+  const [identity, conversation] = await Promise.all([
+    prisma.channelIdentity.findUnique({
+      where: { channel_externalUserId: { channel: message.channel, externalUserId: message.externalUserId } },
+      select: { customerId: true },
+    }),
+    prisma.conversation.findFirst({
+      where: { channel: message.channel, externalChatId: message.externalChatId, status: { not: 'resolved' } },
+      orderBy: { createdAt: 'desc' },
+      select: { status: true, state: true },
+    }),
+  ]);
+  const now = new Date(deps.clock.now());
+  const facts = await readReplyFacts(prisma, deps, { message, kb, conversation, customerId: identity?.customerId ?? null, now, stored: false, draft: null });
+  return decideReply(facts.context);
+}
+
+/**
+ * The draft as the founder sees it: its text, the published articles it cites, and in
+ * LLM_MODE=auto why it was not sent by itself.
+ */
+function draftForFounder(
+  deps: PipelineDeps,
+  draft: Extract<DraftResult, { kind: 'draft' }>,
+  reason: EscalationReason,
+  sendable: Map<string, ArticleRow>,
+): EscalationDraft {
+  const sources = draft.citedArticleIds.flatMap((id) => {
+    const article = sendable.get(id);
+    return article ? [{ id: article.id, slug: article.slug, title: article.title }] : [];
+  });
+  if (deps.settings.llmMode !== 'auto') return { text: draft.answer, sources };
+  const notSentBecause =
+    reason === 'human_requested'
+      ? 'the customer asked for a person'
+      : (draft.whyNotAuto ?? (sources.length < draft.citedArticleIds.length ? 'a cited article is no longer published' : 'the LLM could not ground it'));
+  return { text: draft.answer, sources, notSentBecause };
+}
+
+/** Token usage is part of the audit log: one row per LLM request a message caused. */
+async function auditDraft(tx: Tx, deps: PipelineDeps, conversationId: string, draft: DraftResult, decision: ReplyDecision): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      actor: 'llm',
+      action: draft.kind === 'draft' ? (decision.kind === 'auto_answer' ? 'llm.auto_answer' : 'llm.draft') : 'llm.unavailable',
+      entity: 'conversation',
+      entityId: conversationId,
+      details: {
+        tokens: draft.tokens ?? 0,
+        ...(draft.kind === 'draft'
+          ? { cited: draft.citedArticleIds, autoSendable: draft.autoSendable, ...(draft.whyNotAuto ? { whyNotAuto: draft.whyNotAuto } : {}) }
+          : { reason: draft.reason }),
+      },
+      createdAt: new Date(deps.clock.now()),
+    },
+  });
 }
 
 /** Serialises work on one chat across processes for the rest of the transaction. */
@@ -205,7 +317,7 @@ async function applyDecision(
     now: Date;
     /** The published articles the decision could name (it sends only one of these). */
     sendable: Map<string, ArticleRow>;
-    draft?: string;
+    draft?: Extract<DraftResult, { kind: 'draft' }>;
   },
 ): Promise<void> {
   const { message, conversation, decision, now } = c;
@@ -227,7 +339,8 @@ async function applyDecision(
       return;
     case 'store_only':
       return;
-    case 'escalate':
+    case 'escalate': {
+      const draft = c.draft && decision.reason !== 'flood' ? draftForFounder(deps, c.draft, decision.reason, c.sendable) : undefined;
       await escalateToFounder(tx, {
         conversationId: conversation.id,
         reason: decision.reason,
@@ -240,11 +353,40 @@ async function applyDecision(
         ...(deps.settings.businessHours ? { businessHours: deps.settings.businessHours } : {}),
         now,
         ...(decision.reason === 'flood' ? { customerText: phrases(language).flood } : {}),
-        ...(c.draft && decision.reason !== 'flood' ? { draft: c.draft } : {}),
+        ...(draft ? { draft } : {}),
       });
-      // An escalation means the last pick did not settle it: nothing is learned from it.
-      await setState({ offer: null, lesson: null, ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}) });
+      // An escalation means the last pick did not settle it: nothing is learned from it. The draft
+      // is kept for Send draft / `!send`; a newer escalation without one clears it.
+      await setState({
+        offer: null,
+        lesson: null,
+        draft: draft ? { text: draft.text, articleIds: draft.sources.map((a) => a.id), at: now.toISOString() } : null,
+        ...(decision.reason === 'flood' ? { floodNoticeAt: now.toISOString() } : {}),
+      });
       return;
+    }
+    case 'auto_answer': {
+      const sources = decision.articleIds.map((id) => c.sendable.get(id)!);
+      await sendAnswer(tx, {
+        conversation,
+        text: decision.answer,
+        articleId: sources[0]!.id,
+        confidence: null,
+        language,
+        ...(threadId ? { threadId } : {}),
+        now,
+      });
+      await enqueueFounderNotice(tx, {
+        type: 'auto_answer',
+        conversationId: conversation.id,
+        customer: await describeCustomer(tx, conversation.id),
+        question: message.text,
+        answer: decision.answer,
+        sources: sources.map((a) => ({ slug: a.slug, title: a.title })),
+      });
+      await setState({ offer: null, draft: null });
+      return;
+    }
     case 'answer':
     case 'pick': {
       const article = c.sendable.get(decision.articleId)!;

@@ -1,9 +1,12 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import { claimChatHeads } from './claim-chat-heads.ts';
 import type { KbAnswer } from '../kb/knowledge-base.ts';
-import { storeAndDecide, type PipelineDeps } from './inbound-pipeline.ts';
+import { wantsDraft } from './decide-reply.ts';
+import { previewReply, storeAndDecide, type PipelineDeps } from './inbound-pipeline.ts';
+import { tellFounderLlmUnavailable } from './llm-outage-notice.ts';
+import type { DraftResult } from './ports.ts';
 import { replyLanguageOf } from './phrases.ts';
-import { InboundMessageSchema } from './messages.ts';
+import { InboundMessageSchema, type InboundMessage } from './messages.ts';
 import { PollingLoop } from './polling-loop.ts';
 
 // The deciding side of "store first, decide after". Rows of the inbox are leased with FOR UPDATE
@@ -138,7 +141,7 @@ export class InboxProcessor extends PollingLoop {
       const kb = message.autoReply === undefined ? await this.deps.kb.decide(message.text) : null;
       metrics.decisionSeconds.observe((performance.now() - started) / 1000);
       // Outside the transaction: an LLM takes seconds, and a transaction must not wait on it.
-      const draft = kb === null ? undefined : await draftFor(this.deps, message.text, kb);
+      const draft = kb === null ? undefined : await draftFor(this.deps, message, kb);
       const result = await this.prisma.$transaction(
         async (tx) => {
           const decided = await storeAndDecide(this.deps, tx, message, kb, draft);
@@ -197,20 +200,22 @@ export class InboxProcessor extends PollingLoop {
 }
 
 /**
- * A draft for the founder when the KB will not answer by itself (a question it is not sure of, or
- * one that asks for a person): from its three best articles, in the customer's language. Undefined
- * without a drafter, when the KB answers, or when the LLM is unavailable (the desk goes on).
+ * A draft when the message would reach the founder because the KB is not sure or a person was
+ * asked for (previewed before the transaction, so nothing else spends tokens): from the KB's three
+ * best articles, in the customer's language. Undefined without a drafter or when none is wanted;
+ * `unavailable` when the LLM failed (the desk goes on without it, and the founder hears once a day).
  */
-async function draftFor(deps: PipelineDeps, question: string, kb: KbAnswer): Promise<string | undefined> {
-  if (deps.drafter === undefined || kb.decision.outcome === 'answer' || kb.ranked.length === 0) return undefined;
+async function draftFor(deps: PipelineDeps, message: InboundMessage, kb: KbAnswer): Promise<DraftResult | undefined> {
+  if (deps.drafter === undefined || kb.ranked.length === 0) return undefined;
+  if (!wantsDraft(await previewReply(deps, message, kb))) return undefined;
   const outcome = await deps.drafter.draft({
-    question,
-    language: replyLanguageOf(question),
+    question: message.text,
+    language: replyLanguageOf(message.text),
     articles: kb.ranked.slice(0, 3).map((r) => ({ id: r.article.id, title: r.article.title, body: r.article.body })),
   });
   if (outcome.kind === 'unavailable') {
     deps.logger.warn({ reason: outcome.reason }, 'no draft for the founder: the LLM is unavailable; escalating without one');
-    return undefined;
+    await tellFounderLlmUnavailable(deps, outcome.reason);
   }
-  return outcome.answer;
+  return outcome;
 }

@@ -49,9 +49,26 @@ export type FounderNotice =
       /** Recent messages of this conversation, oldest first. */
       history: Array<{ author: string; text: string; at: string }>;
       candidates: KbCandidateSummary[];
+      /** A reply the LLM drafted from the KB: the founder sends it (Send draft, `!send`), edits it, or writes their own. */
       draft?: string;
+      /** The articles the draft cites. */
+      draftSources?: Array<{ slug: string; title: string }>;
+      /** LLM_MODE=auto: why the draft was not sent to the customer by itself. */
+      notSentBecause?: string;
       /** Sent to the customer along with the escalation, e.g. when the founder is away. */
       customerNotice?: string;
+    }
+  /**
+   * LLM_MODE=auto answered the customer by itself (a grounded draft that cites the KB): the
+   * founder sees what was sent and from which articles, and can step in by replying.
+   */
+  | {
+      type: 'auto_answer';
+      conversationId: string;
+      customer: CustomerSummary;
+      question: string;
+      answer: string;
+      sources: Array<{ slug: string; title: string }>;
     }
   /** A later message of a conversation that is with the founder. */
   | { type: 'customer_followup'; conversationId: string; text: string; attachments: Array<{ kind: string; name?: string }> }
@@ -67,13 +84,13 @@ export type FounderNotice =
 
 /**
  * Something a channel's session did that the founder must know or act on (a WeChat login QR code
- * to scan, a logout, a friend request waiting). Not about one conversation: consoles show it on
- * their own, outside any conversation thread.
+ * to scan, a logout, a friend request waiting), or the LLM standing aside for the day (channel
+ * `llm`). Not about one conversation: consoles show it on their own, outside any thread.
  */
 export interface ChannelEvent {
-  /** The channel it happened on (`wechat`). */
+  /** The channel it happened on (`wechat`), or `llm`. */
   channel: string;
-  event: 'login_qr' | 'logged_in' | 'logged_out' | 'session_error' | 'friend_request';
+  event: 'login_qr' | 'logged_in' | 'logged_out' | 'session_error' | 'friend_request' | 'llm_unavailable';
   /** One line for the founder (no secrets, no tokens). */
   detail: string;
   /** A link to open (the QR code's URL), when there is one. */
@@ -86,12 +103,22 @@ export interface ChannelEvent {
  * there were no LLM.
  */
 export interface Drafter {
-  draft(request: {
-    question: string;
-    language: 'en' | 'zh';
-    articles: Array<{ id: string; title: string; body: string }>;
-  }): Promise<{ kind: 'draft'; answer: string; citedArticleIds: string[]; autoSendable: boolean; whyNotAuto?: string } | { kind: 'unavailable'; reason: string }>;
+  draft(request: { question: string; language: 'en' | 'zh'; articles: Array<{ id: string; title: string; body: string }> }): Promise<DraftResult>;
 }
+
+export type DraftResult =
+  | {
+      kind: 'draft';
+      answer: string;
+      /** Only ids of articles that were provided. */
+      citedArticleIds: string[];
+      /** Every grounding check passed: it may be sent without the founder (LLM_MODE=auto). */
+      autoSendable: boolean;
+      whyNotAuto?: string;
+      /** Tokens this draft used (the audit log and the day's budget count them). */
+      tokens?: number;
+    }
+  | { kind: 'unavailable'; reason: 'budget' | 'timeout' | 'error' | 'invalid_output'; tokens?: number };
 
 export type EscalationReason = 'human_requested' | 'kb_unsure' | 'customer_rejected_answer' | 'no_suggestion_fit' | 'flood';
 
@@ -201,6 +228,11 @@ export interface FounderActions {
   }): Promise<{ messageId: string; duplicate: boolean }>;
   resolve(input: { conversationId: string; founder: string }): Promise<void>;
   reopen(input: { conversationId: string; founder: string }): Promise<void>;
+  /**
+   * Sends the conversation's last LLM draft as the founder's reply (Send draft, `!send`, `/send`);
+   * deduped by the platform id like a reply. Throws NoDraftError when there is none.
+   */
+  sendDraft(input: { conversationId: string; founder: string; platformMessageId?: string }): Promise<{ messageId: string; duplicate: boolean }>;
   /** Saves the customer's question and the founder's last reply as an article (or adds the question to an existing one). */
   saveAsArticle(input: { conversationId: string; founder: string; title?: string; publish: boolean; articleSlug?: string }): Promise<{ slug: string; created: boolean }>;
   /** The conversation whose founder thread this is. */

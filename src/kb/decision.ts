@@ -77,12 +77,13 @@ const ESCALATE_EMPTY: KbDecision = {
   expectedPrecision: null,
 };
 
-export function decide(index: KbIndex, text: string, thresholds: DecisionThresholds = DEFAULT_THRESHOLDS): KbDecision {
+/** `queryVector`: the text's embedding when the KB has an embedding model (null: rank by words alone). */
+export function decide(index: KbIndex, text: string, thresholds: DecisionThresholds = DEFAULT_THRESHOLDS, queryVector?: Float32Array | null): KbDecision {
   if (!text.trim() || index.size === 0) return { ...ESCALATE_EMPTY, candidates: [], suggestions: [], answerThreshold: thresholds.answer };
   // Fit first: a refit retrains the re-ranker, and candidates ranked by the old one would be
   // scored by a calibration that never saw them (every confidence came out 1.0 on a fresh KB).
   const cal = index.calibration();
-  const ranked = index.rankDetailed(text, 5);
+  const ranked = index.rankDetailed(text, 5, queryVector);
   if (ranked.length === 0) return { ...ESCALATE_EMPTY, candidates: [], suggestions: [] };
   const candidates = ranked.map((c, i) => ({ articleId: c.articleId, score: c.score, confidence: confidenceOf(cal, ranked, i) }));
   const confidence = candidates[0]?.confidence ?? 0;

@@ -32,9 +32,23 @@ export interface Completion {
   finishReason: string | undefined;
 }
 
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+}
+
+export interface Embeddings {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  /** As the server counted them; undefined when it does not say. */
+  totalTokens: number | undefined;
+}
+
 export interface LlmClient {
   /** One chat completion; throws only SolodeskError subclasses (LlmTimeoutError past the deadline). */
   complete(request: CompletionRequest): Promise<Completion>;
+  /** Embeddings of several texts in one request; throws as complete() does. */
+  embed(request: EmbeddingRequest): Promise<Embeddings>;
 }
 
 export type LlmClientConfig = Pick<Config['llm'], 'apiKey' | 'baseUrl' | 'timeoutMs'>;
@@ -68,6 +82,19 @@ export function createLlmClient(config: LlmClientConfig, options: { clock?: Cloc
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
+  /** complete()'s deadline and error mapping, for embed(). */
+  async function withDeadline<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new AbortController();
+    const timer = clock.setTimeout(() => deadline.abort(), config.timeoutMs);
+    try {
+      return await call(deadline.signal);
+    } catch (error) {
+      throw toSolodeskError(error, { deadlinePassed: deadline.signal.aborted, timeoutMs: config.timeoutMs, secrets });
+    } finally {
+      clock.clearTimeout(timer);
+    }
+  }
+
   return {
     async complete(request) {
       // The SDK's timeout is per attempt and a timed-out attempt is retried after a backoff; the
@@ -94,6 +121,26 @@ export function createLlmClient(config: LlmClientConfig, options: { clock?: Cloc
       } finally {
         clock.clearTimeout(timer);
       }
+    },
+
+    embed(request) {
+      return withDeadline(async (signal) => {
+        // 'float' asked for explicitly: the SDK's default (base64) is not understood by every
+        // OpenAI-compatible server.
+        const answer = await sdk.embeddings.create({ model: request.model, input: request.input, encoding_format: 'float' }, { signal });
+        const vectors: number[][] = new Array<number[]>(request.input.length);
+        for (const item of answer.data) {
+          if (Number.isInteger(item.index) && item.index >= 0 && item.index < vectors.length && Array.isArray(item.embedding)) vectors[item.index] = item.embedding;
+        }
+        const dims = vectors[0]?.length ?? 0;
+        for (let i = 0; i < vectors.length; i++) {
+          const v = vectors[i];
+          if (!v || v.length === 0 || v.length !== dims || !v.every(Number.isFinite)) {
+            throw new LlmError(`the LLM server's embeddings do not match the ${request.input.length} texts sent`);
+          }
+        }
+        return { vectors, totalTokens: answer.usage?.total_tokens ?? answer.usage?.prompt_tokens };
+      });
     },
   };
 }

@@ -30,7 +30,7 @@ export type DraftOutcome =
       /** Tokens the server counted for this draft (estimated when it does not say). */
       tokens: number;
     }
-  | { kind: 'unavailable'; reason: 'budget' | 'timeout' | 'error' | 'invalid_output' };
+  | { kind: 'unavailable'; reason: 'budget' | 'timeout' | 'error' | 'invalid_output'; tokens?: number };
 
 export interface Drafter {
   draft(request: DraftRequest): Promise<DraftOutcome>;
@@ -54,9 +54,9 @@ export function createDrafter(options: DrafterOptions): Drafter {
   const { client, model, budget, clock, logger, metrics } = options;
 
   const count = (outcome: string): void => metrics?.drafts.inc({ outcome });
-  const unavailable = (reason: 'budget' | 'timeout' | 'error' | 'invalid_output'): DraftOutcome => {
+  const unavailable = (reason: 'budget' | 'timeout' | 'error' | 'invalid_output', tokens?: number): DraftOutcome => {
     count(reason);
-    return { kind: 'unavailable', reason };
+    return { kind: 'unavailable', reason, ...(tokens !== undefined ? { tokens } : {}) };
   };
 
   /** One request; spends what the server counted, or an estimate when it counts nothing. */
@@ -107,7 +107,7 @@ export function createDrafter(options: DrafterOptions): Drafter {
       if (output === undefined) {
         // The reply itself is not logged: it may quote the customer.
         logger.warn({ event: 'llm_invalid_output', chars: completion.text.length, finishReason: completion.finishReason }, 'LLM reply was not a draft');
-        return unavailable('invalid_output');
+        return unavailable('invalid_output', completion.tokens);
       }
       const assessment = assessDraft(
         { ...request, answer: output.answer, citedArticleIds: output.cited_article_ids, supported: output.supported },

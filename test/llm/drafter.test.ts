@@ -91,8 +91,12 @@ describe('drafter: structured output', () => {
 
   it('gives invalid_output for a reply that is not a draft', async () => {
     h.ai.reply('Sure! Orders ship fast. {"answer": 42}');
-    await expect(h.drafter.draft(shippingQuestion)).resolves.toEqual({ kind: 'unavailable', reason: 'invalid_output' });
-    expect(h.budget.remaining()).toBeLessThan(200_000);
+    const outcome = await h.drafter.draft(shippingQuestion);
+    expect(outcome).toMatchObject({ kind: 'unavailable', reason: 'invalid_output' });
+    // The tokens the useless reply cost are counted: in the budget and in the outcome (the audit log's).
+    const tokens = outcome.kind === 'unavailable' ? outcome.tokens : undefined;
+    expect(tokens).toBeGreaterThan(0);
+    expect(h.budget.remaining()).toBe(200_000 - tokens!);
   });
 });
 

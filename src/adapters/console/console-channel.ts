@@ -3,7 +3,7 @@ import type { PrismaClient } from '@prisma/client';
 import type { CoreApi, CustomerDelivery, Delivery, FounderNotice, SendResult, Sender } from '../../core/ports.ts';
 import { FOUNDER_CHANNEL } from '../../core/ports.ts';
 import { handleFounderMessage, type FounderOutcome } from '../../core/founder/founder-message.ts';
-import { PLAIN_MARKUP, terminalFounderHint, unknownCommandText } from '../../core/founder/help.ts';
+import { draftHint, PLAIN_MARKUP, terminalFounderHint, unknownCommandText } from '../../core/founder/help.ts';
 import { NOTICE_WORDS, noticeView } from '../../core/founder/notice-view.ts';
 import { decodeCustomerAction } from '../../core/customer-action.ts';
 
@@ -68,14 +68,14 @@ export class ConsoleChannel {
   private async handleLine(line: string): Promise<void> {
     if (!line) return;
     const { core, founderHere } = this.options;
-    const command = /^\/(reply|resolve|save)\b\s*([\s\S]*)$/.exec(line);
+    const command = /^\/(reply|resolve|save|send)\b\s*([\s\S]*)$/.exec(line);
     if (command && founderHere) {
       const conversationId = this.conversationId;
       if (!conversationId) return this.print('(no conversation yet)');
       const [, name, rest = ''] = command;
       // The terminal's slash commands are the thread commands (its /save publishes at once), and
       // /reply text is read like a thread reply: a note prefix keeps it a note.
-      const text = name === 'reply' ? rest : name === 'resolve' ? '!resolve' : `!save! ${rest}`;
+      const text = name === 'reply' ? rest : name === 'resolve' ? '!resolve' : name === 'send' ? '!send' : `!save! ${rest}`;
       const outcome = await handleFounderMessage(core.founder, {
         conversationId,
         text,
@@ -170,10 +170,19 @@ export class ConsoleChannel {
         const candidates = view.candidates.map((c) => `${c.title} (${c.percent})`).join(', ');
         this.print(`[${NOTICE_WORDS.escalatedToFounder}: ${view.reason}${candidates ? `; ${NOTICE_WORDS.candidates}: ${candidates}` : ''}]`);
         this.print(`[${NOTICE_WORDS.why}: ${view.reasonText}]`);
-        if (view.draft !== null) this.print(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
+        if (view.draft !== null) {
+          this.print(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
+          if (view.draftSources.length > 0) this.print(`[${NOTICE_WORDS.draftSources}: ${view.draftSources.join(', ')}]`);
+          if (view.notSentBecause !== null) this.print(`[${NOTICE_WORDS.notSentBecause}: ${view.notSentBecause}]`);
+          this.print(`[${draftHint(PLAIN_MARKUP, 'terminal')}]`);
+        }
         this.print(`[${terminalFounderHint()}]`);
         break;
       }
+      case 'auto_answer':
+        // The customer's line above shows the answer itself: the founder's part is where it came from.
+        this.print(`[${NOTICE_WORDS.autoAnswer}; ${NOTICE_WORDS.sources}: ${view.sources.join(', ')}]`);
+        break;
       case 'customer_followup':
         this.print(`[${NOTICE_WORDS.relayed}]`);
         break;

@@ -3,7 +3,7 @@ import type { FounderNotice } from '../../core/ports.ts';
 import type { OutboundMessage, ReplyButton } from '../../core/messages.ts';
 import { howToAnswer, type HelpMarkup } from '../../core/founder/help.ts';
 import {
-  channelEventView, channelName, deliveryView, escalationView, filesNotRelayedView, followupView, NOTICE_WORDS, statusSentence, statusView, truncate,
+  autoAnswerView, channelEventView, channelName, deliveryView, escalationView, filesNotRelayedView, followupView, NOTICE_WORDS, statusSentence, statusView, truncate,
   type EscalationView, type StatusView,
 } from '../../core/founder/notice-view.ts';
 import { escapeMrkdwn, markdownToMrkdwn } from './send.ts';
@@ -16,6 +16,7 @@ export type EscalationNotice = Extract<FounderNotice, { type: 'escalation' }>;
 
 export const ACTION = {
   sendDraft: 'founder_send_draft',
+  editDraft: 'founder_edit_draft',
   resolve: 'founder_resolve',
   saveArticle: 'founder_save_article',
   /** Customer buttons: `customer_action:<n>`, the opaque action string in `value`. */
@@ -80,13 +81,28 @@ function candidatesText(v: EscalationView): string {
 
 const filesText = (files: string[]): string => `:paperclip: ${files.map(escapeMrkdwn).join(', ')}`;
 
-/** The draft as plain-text sections (block ids `draft`, `draft_2`, …) so the button can send it verbatim. */
-function draftBlocks(draft: string): Block[] {
+/**
+ * The draft as plain-text sections (block ids `draft`, `draft_2`, …: Edit draft reads them back
+ * into its modal), the articles it cites and, in auto mode, why it was not sent by itself.
+ */
+function draftBlocks(v: EscalationView & { draft: string }): Block[] {
   const blocks: Block[] = [{ type: 'section', text: mrkdwn(`*${NOTICE_WORDS.draft}* (sent only when you press Send draft)`) }];
-  for (let i = 0, n = 1; i < draft.length && n <= 5; i += SECTION_MAX, n += 1) {
-    blocks.push({ type: 'section', block_id: n === 1 ? BLOCK.draft : `${BLOCK.draft}_${n}`, text: plain(draft.slice(i, i + SECTION_MAX)) });
+  for (let i = 0, n = 1; i < v.draft.length && n <= 5; i += SECTION_MAX, n += 1) {
+    blocks.push({ type: 'section', block_id: n === 1 ? BLOCK.draft : `${BLOCK.draft}_${n}`, text: plain(v.draft.slice(i, i + SECTION_MAX)) });
   }
+  const about = [
+    v.draftSources.length > 0 ? `${NOTICE_WORDS.draftSources}: ${v.draftSources.map(escapeMrkdwn).join(', ')}` : null,
+    v.notSentBecause !== null ? `${NOTICE_WORDS.notSentBecause}: ${escapeMrkdwn(v.notSentBecause)}` : null,
+  ].filter((line): line is string => line !== null);
+  if (about.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(truncate(about.join('\n'), SECTION_MAX))] });
   return blocks;
+}
+
+function draftButtons(conversationId: string): types.Button[] {
+  return [
+    { type: 'button', action_id: ACTION.sendDraft, text: plain('Send draft'), style: 'primary', value: conversationId },
+    { type: 'button', action_id: ACTION.editDraft, text: plain('Edit draft'), value: conversationId },
+  ];
 }
 
 /** Reads back the draft `draftBlocks` wrote, from a message's blocks (a block_actions payload). */
@@ -100,8 +116,7 @@ export function draftFromBlocks(blocks: unknown): string | undefined {
 }
 
 function founderButtons(conversationId: string, withDraft: boolean): Block {
-  const elements: types.Button[] = [];
-  if (withDraft) elements.push({ type: 'button', action_id: ACTION.sendDraft, text: plain('Send draft'), style: 'primary', value: conversationId });
+  const elements: types.Button[] = withDraft ? draftButtons(conversationId) : [];
   elements.push({ type: 'button', action_id: ACTION.resolve, text: plain('Resolve'), value: conversationId });
   elements.push({ type: 'button', action_id: ACTION.saveArticle, text: plain('Save as article'), value: conversationId });
   return { type: 'actions', block_id: BLOCK.actions, elements };
@@ -127,7 +142,7 @@ export function escalationRootMessage(n: EscalationNotice, status = 'escalated')
   const history = historyText(v);
   if (history !== undefined) blocks.push({ type: 'section', text: mrkdwn(truncate(history, SECTION_MAX)) });
   blocks.push({ type: 'section', text: mrkdwn(candidatesText(v)) });
-  if (v.draft !== null) blocks.push(...draftBlocks(v.draft));
+  if (v.draft !== null) blocks.push(...draftBlocks({ ...v, draft: v.draft }));
   if (v.toldCustomer !== null) {
     blocks.push({ type: 'context', elements: [mrkdwn(`${NOTICE_WORDS.toldCustomer}: _${escapeMrkdwn(truncate(v.toldCustomer, 300))}_`)] });
   }
@@ -148,10 +163,35 @@ export function escalationThreadMessage(n: EscalationNotice): SlackMessage {
     { type: 'section', text: mrkdwn(candidatesText(v)) },
   ];
   if (v.draft !== null) {
-    blocks.push(...draftBlocks(v.draft));
-    blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION.sendDraft, text: plain('Send draft'), style: 'primary', value: n.conversationId }] });
+    blocks.push(...draftBlocks({ ...v, draft: v.draft }));
+    blocks.push({ type: 'actions', elements: draftButtons(n.conversationId) });
   }
   return { text: escapeMrkdwn(truncate(`${NOTICE_WORDS.escalatedAgain}: ${n.question}`, 300)), blocks };
+}
+
+/**
+ * An LLM_MODE=auto answer: the root of a new thread (status answered) or a post in the existing
+ * one. The founder replies in the thread to correct it, like any conversation.
+ */
+export function autoAnswerMessage(n: Extract<FounderNotice, { type: 'auto_answer' }>, asRoot: boolean): SlackMessage {
+  const v = autoAnswerView(n);
+  const blocks: Block[] = [];
+  if (asRoot) {
+    blocks.push({ type: 'header', text: plain(truncate(`${v.customer.name} · ${v.customer.channelName}`, 150)) });
+    blocks.push({ type: 'context', block_id: BLOCK.status, elements: [mrkdwn(statusLine('answered'))] });
+  }
+  blocks.push(
+    { type: 'section', text: mrkdwn(`:robot_face: *${NOTICE_WORDS.autoAnswer}*`) },
+    { type: 'section', block_id: BLOCK.question, text: mrkdwn(quote(v.question)) },
+    { type: 'section', text: mrkdwn(truncate(`*${NOTICE_WORDS.autoAnswerSent}*\n${escapeMrkdwn(v.answer)}`, SECTION_MAX)) },
+    { type: 'context', elements: [mrkdwn(truncate(`${NOTICE_WORDS.sources}: ${v.sources.map(escapeMrkdwn).join(', ')}`, SECTION_MAX))] },
+    { type: 'context', elements: [mrkdwn(escapeMrkdwn(NOTICE_WORDS.autoAnswerHint))] },
+  );
+  return {
+    text: escapeMrkdwn(truncate(`${NOTICE_WORDS.autoAnswer}: ${n.question}`, 300)),
+    blocks,
+    ...(asRoot ? { metadata: { event_type: METADATA_EVENT, event_payload: { conversation_id: n.conversationId, question: truncate(n.question, 1000) } } } : {}),
+  };
 }
 
 /** Replaces the status line of a root message's blocks (the rest is kept as it was). */

@@ -6,9 +6,10 @@ import { NOTICE_WORDS } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
 import {
-  ACTION, attachmentsNotRelayedText, channelEventMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
+  ACTION, attachmentsNotRelayedText, autoAnswerMessage, channelEventMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage, escalationThreadMessage,
   BLOCK, MRKDWN_MARKUP, statusLine, withStatus, type SlackMessage,
 } from './blocks.ts';
+import { DRAFT_EDITOR_CALLBACK, DRAFT_EDITOR_INPUT, draftEditorModal, editedDraft } from './draft-editor.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
 import { escapeMrkdwn, slackCall, type SlackClient } from './send.ts';
 
@@ -138,6 +139,12 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
         const ts = await post(escalationThreadMessage(notice), ref.rootTs);
         return { platformMessageIds: [id(channelId, ts)] };
       }
+      case 'auto_answer': {
+        const { ref, created } = await rootFor(notice.conversationId, () => autoAnswerMessage(notice, true));
+        if (created) return { platformMessageIds: [id(ref.channelId, ref.rootTs)] };
+        const ts = await post(autoAnswerMessage(notice, false), ref.rootTs);
+        return { platformMessageIds: [id(channelId, ts)] };
+      }
       case 'customer_followup': {
         // A conversation relayed before any escalation reached Slack: open its thread now.
         const { ref } = await rootFor(notice.conversationId, () => ({
@@ -255,6 +262,7 @@ export async function handleFounderThreadReply(
       // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.
       return ephemeral(`That did not work: ${outcome.reason}`);
     case 'sent':
+    case 'draft_sent':
     case 'sent_without_files':
     case 'files_not_relayed':
     case 'nothing_to_send':
@@ -292,15 +300,32 @@ export function registerFounderButtons(app: App, deps: FounderConsoleDeps): void
 
   app.action<BlockAction<ButtonAction>>(ACTION.sendDraft, async ({ ack, body, action }) => {
     await ack();
+    // One press or ten: the platform message id makes the core send the draft once, and a press
+    // after the draft went (from any console) is told there is none.
     await guarded(body, action, async (a) => {
-      const draft = draftFromBlocks(body.message?.blocks);
-      if (draft === undefined || draft.trim() === '') {
-        ephemeral(a, 'There is no draft on this message.');
-        return;
-      }
-      // One press or ten: the platform message id makes the core send the draft once.
-      await core.founder.reply({ conversationId: a.conversationId, text: draft, founder: `slack:${a.user}`, platformMessageId: `slack:draft:${a.channel}:${a.messageTs}` });
+      await core.founder.sendDraft({ conversationId: a.conversationId, founder: `slack:${a.user}`, platformMessageId: `slack:draft:${a.channel}:${a.messageTs}` });
     });
+  });
+  app.action<BlockAction<ButtonAction>>(ACTION.editDraft, async ({ ack, body, action }) => {
+    await ack();
+    await guarded(body, action, async () => {
+      const draft = draftFromBlocks(body.message?.blocks) ?? '';
+      await slackCall(() => client.views.open({ trigger_id: body.trigger_id, view: draftEditorModal(action.value ?? '', draft) }));
+    });
+  });
+  // The edited draft goes out as the founder's reply; a note-looking text or a closed conversation
+  // is refused in the modal, so nothing is lost silently.
+  app.view(DRAFT_EDITOR_CALLBACK, async ({ ack, body, view }) => {
+    if (!founderUsers.includes(body.user.id)) return ack({ response_action: 'errors', errors: { [DRAFT_EDITOR_INPUT]: 'Only the founders of this desk can send replies.' } });
+    const text = editedDraft(view.state.values);
+    if (text.trim() === '') return ack({ response_action: 'errors', errors: { [DRAFT_EDITOR_INPUT]: 'Write the reply to send.' } });
+    try {
+      await core.founder.reply({ conversationId: view.private_metadata, text, founder: `slack:${body.user.id}`, platformMessageId: `slack:draft-edit:${view.id}` });
+    } catch (error) {
+      if (error instanceof SolodeskError) return ack({ response_action: 'errors', errors: { [DRAFT_EDITOR_INPUT]: error.message.slice(0, 150) } });
+      throw error;
+    }
+    await ack();
   });
   app.action<BlockAction<ButtonAction>>(ACTION.resolve, async ({ ack, body, action }) => {
     await ack();

@@ -3,10 +3,12 @@ import type { Message } from 'grammy/types';
 import { PlatformApiError } from '../../errors.ts';
 import { handleFounderMessage as handleFounderMessageInCore, type FounderOutcome } from '../../core/founder/founder-message.ts';
 import {
-  conversationsElsewhereHint, escalationsHereHelp, howToAnswer, kbHelpLines, notInConversationHint, unknownCommandText, type HelpMarkup,
+  conversationsElsewhereHint, draftHint, escalationsHereHelp, howToAnswer, kbHelpLines, notInConversationHint, unknownCommandText, type HelpMarkup,
 } from '../../core/founder/help.ts';
 import { articleCount, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
-import { channelEventView, NOTICE_WORDS, noticeView, statusSentence, type ChannelEventView, type EscalationView } from '../../core/founder/notice-view.ts';
+import {
+  channelEventView, NOTICE_WORDS, noticeView, statusSentence, type AutoAnswerView, type ChannelEventView, type EscalationView,
+} from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../core/ports.ts';
 import type { ArticleView, KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -77,7 +79,13 @@ function escalationParagraphs(v: EscalationView, tag: string): string[] {
   paragraphs.push(v.candidates.length === 0
     ? `<b>${NOTICE_WORDS.candidates}</b>\n${NOTICE_WORDS.noCandidates}`
     : `<b>${NOTICE_WORDS.candidates}</b>\n${v.candidates.map((k, i) => `${i + 1}. ${escapeHtml(k.title)} <code>${escapeHtml(k.slug)}</code> — ${k.percent}`).join('\n')}`);
-  if (v.draft !== null) paragraphs.push(`<b>${NOTICE_WORDS.draft}</b>\n<blockquote>${escapeHtml(v.draft)}</blockquote>`);
+  if (v.draft !== null) {
+    const lines = [`<b>${NOTICE_WORDS.draft}</b>\n<blockquote>${escapeHtml(v.draft)}</blockquote>`];
+    if (v.draftSources.length > 0) lines.push(`${NOTICE_WORDS.draftSources}: ${v.draftSources.map(escapeHtml).join(', ')}`);
+    if (v.notSentBecause !== null) lines.push(`${NOTICE_WORDS.notSentBecause}: ${escapeHtml(v.notSentBecause)}`);
+    lines.push(draftHint(HTML_MARKUP, 'message'));
+    paragraphs.push(lines.join('\n'));
+  }
   if (v.toldCustomer !== null) paragraphs.push(`ℹ️ ${NOTICE_WORDS.toldCustomer}: ${escapeHtml(v.toldCustomer)}`);
   paragraphs.push(`↩️ ${howToAnswer(HTML_MARKUP, 'message')}`);
   return paragraphs;
@@ -89,6 +97,16 @@ function escalationParagraphs(v: EscalationView, tag: string): string[] {
  * (a WeChat name, a friend request's hello) happens to contain `#c…`.
  */
 export const CHANNEL_EVENT_MARK = '📡';
+
+function autoAnswerParagraphs(v: AutoAnswerView, tag: string): string[] {
+  const c = v.customer;
+  return [
+    `🤖 <b>${NOTICE_WORDS.autoAnswer}</b> ${tag}\n👤 <b>${escapeHtml(c.name)}</b> · ${escapeHtml(c.channelName)} ${escapeHtml(c.externalId)}`,
+    `<b>${NOTICE_WORDS.question}</b>\n<blockquote>${escapeHtml(v.question)}</blockquote>`,
+    `<b>${NOTICE_WORDS.autoAnswerSent}</b>\n<blockquote>${escapeHtml(v.answer)}</blockquote>\n${NOTICE_WORDS.sources}: ${v.sources.map(escapeHtml).join(', ')}`,
+    `↩️ ${escapeHtml(NOTICE_WORDS.autoAnswerHint)}`,
+  ];
+}
 
 function channelEventParagraphs(v: ChannelEventView): string[] {
   const lines = [`${CHANNEL_EVENT_MARK} <b>${escapeHtml(v.title)}</b>`];
@@ -105,6 +123,8 @@ export function renderNotice(notice: FounderNotice): string[] {
   switch (view.type) {
     case 'escalation':
       return escalationParagraphs(view, tag);
+    case 'auto_answer':
+      return autoAnswerParagraphs(view, tag);
     case 'customer_followup': {
       const paragraphs = [`💬 <b>${NOTICE_WORDS.customer}</b> ${tag}\n${escapeHtml(view.text)}`];
       const files = filesLine(view.files);
@@ -280,6 +300,8 @@ function outcomeHtml(outcome: FounderOutcome, tag: string): string {
     }
     case 'sent':
       return `✅ Sent to the customer ${tag}`;
+    case 'draft_sent':
+      return `✅ Sent the draft to the customer ${tag}`;
     case 'sent_without_files':
       return `✅ Sent the text to the customer; the files were not relayed. ${tag}`;
     case 'failed':

@@ -25,6 +25,8 @@ export interface FounderMessageInput {
 export type FounderOutcome =
   | { kind: 'note_kept' }
   | { kind: 'sent' }
+  /** `!send`: the LLM's draft went to the customer as the founder's reply. */
+  | { kind: 'draft_sent' }
   /** A redelivery of a message already handled: nothing was done again. */
   | { kind: 'already_sent' }
   /** The text went out; the files did not (the console is told which, by a notice). */
@@ -83,6 +85,10 @@ async function run(
       if (meaning.command === 'reopen') {
         await founder.reopen(who);
         return { kind: 'reopened' };
+      }
+      if (meaning.command === 'send') {
+        const result = await founder.sendDraft({ ...who, ...dedupe });
+        return result.duplicate ? { kind: 'already_sent' } : { kind: 'draft_sent' };
       }
       {
         const saved = await founder.saveAsArticle({ ...who, publish: meaning.publish, ...(meaning.argument !== '' ? { title: meaning.argument } : {}) });

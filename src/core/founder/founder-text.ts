@@ -4,7 +4,7 @@
 
 export type FounderText =
   | { kind: 'note'; text: string }
-  | { kind: 'command'; command: 'resolve' | 'reopen' | 'save'; publish: boolean; argument: string }
+  | { kind: 'command'; command: 'resolve' | 'reopen' | 'save' | 'send'; publish: boolean; argument: string }
   | { kind: 'unknown_command'; command: string }
   | { kind: 'reply'; text: string }
   | { kind: 'empty' };
@@ -22,7 +22,7 @@ export function classifyFounderText(raw: string): FounderText {
   if (command) {
     const name = command[1]!.toLowerCase();
     const argument = (command[3] ?? '').trim();
-    if (name === 'resolve' || name === 'reopen' || name === 'save') {
+    if (name === 'resolve' || name === 'reopen' || name === 'save' || name === 'send') {
       return { kind: 'command', command: name, publish: command[2] === '!', argument };
     }
     return { kind: 'unknown_command', command: name };

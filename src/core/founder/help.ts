@@ -15,6 +15,7 @@ export const PLAIN_MARKUP: HelpMarkup = { code: (t) => t, text: (t) => t };
 export const THREAD_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }> = [
   { syntax: '!resolve', meaning: 'resolve the conversation' },
   { syntax: '!reopen', meaning: 'reopen it' },
+  { syntax: '!send', meaning: "send the LLM's draft as your reply" },
   { syntax: '!save [title]', meaning: 'save the question and your last reply as a draft article' },
   { syntax: '!save! title', meaning: 'the same, published' },
 ];
@@ -32,6 +33,13 @@ export const KB_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }> = [
 /** `!resolve` · `!reopen` · `!save [title]` (draft) · `!save! title` (published) */
 export function threadCommandsLine(m: HelpMarkup): string {
   return `${m.code('!resolve')} · ${m.code('!reopen')} · ${m.code('!save [title]')} ${m.text('(draft article)')} · ${m.code('!save! title')} ${m.text('(published)')}`;
+}
+
+/** Under a draft: how to send it as it is, or change it. */
+export function draftHint(m: HelpMarkup, place: 'thread' | 'message' | 'terminal'): string {
+  const send = place === 'terminal' ? m.code('/send') : m.code('!send');
+  const edit = place === 'terminal' ? `${m.code('/reply')} ${m.text('your own text')}` : m.text('reply with your own text');
+  return `${send} ${m.text('sends this draft as your reply; or')} ${edit}${m.text('.')}`;
 }
 
 export function noteLine(m: HelpMarkup): string {
@@ -66,7 +74,7 @@ export function conversationsElsewhereHint(m: HelpMarkup, where: string): string
 
 /** The terminal spells the thread commands as slash commands; `/save` there publishes at once. */
 export function terminalFounderHint(): string {
-  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /resolve, /save [title].`;
+  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /send (the draft), /resolve, /save [title].`;
 }
 
 /** Where escalations arrive in a chat console (Telegram), and how to answer them. */

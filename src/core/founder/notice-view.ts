@@ -1,4 +1,4 @@
-import type { ChannelEvent, EscalationReason, FounderNotice } from '../ports.ts';
+import type { ChannelEvent, CustomerSummary, EscalationReason, FounderNotice } from '../ports.ts';
 
 // What each founder notice says, once, for every console. A view holds plain text (no markup):
 // an adapter escapes it and adds its own marks (Telegram HTML, Slack Block Kit, the terminal), and
@@ -24,6 +24,13 @@ export const NOTICE_WORDS = {
   candidates: 'KB candidates',
   noCandidates: 'No article matched.',
   draft: 'Draft answer',
+  draftSources: 'The draft cites',
+  notSentBecause: 'Not sent by itself because',
+  /** An LLM_MODE=auto answer: what the customer got without the founder. */
+  autoAnswer: 'Answered by the LLM (auto)',
+  autoAnswerSent: 'Sent to the customer',
+  sources: 'From the articles',
+  autoAnswerHint: 'Reply to correct or add to it; the customer can rate it 👍/👎 (👎 brings it to you).',
   toldCustomer: 'The customer was told',
   customer: 'Customer',
   /** A follow-up shown where the customer is not (the terminal shows the customer's own line). */
@@ -33,7 +40,16 @@ export const NOTICE_WORDS = {
   channelEventReply: 'That notice is about a channel, not a customer conversation: nothing was sent. Reply to a conversation notice to answer a customer.',
 } as const;
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', wechat: 'WeChat', slack: 'Slack', console: 'Console', web: 'Web' };
+const CHANNEL_NAMES: Record<string, string> = {
+  telegram: 'Telegram',
+  wechat: 'WeChat',
+  wechat_oa: 'WeChat Official Account',
+  wecom: 'WeCom',
+  slack: 'Slack',
+  console: 'Console',
+  web: 'Web',
+  llm: 'LLM',
+};
 const HISTORY_SHOWN = 5;
 const CANDIDATES_SHOWN = 5;
 
@@ -76,6 +92,10 @@ export interface EscalationView {
   earlier: Array<{ author: string; text: string }>;
   candidates: Array<{ title: string; slug: string; percent: string }>;
   draft: string | null;
+  /** `Title (slug)` of each article the draft cites. */
+  draftSources: string[];
+  /** LLM_MODE=auto: why the draft did not go to the customer by itself. */
+  notSentBecause: string | null;
   /** What the customer was told along with the escalation (e.g. the founder is away). */
   toldCustomer: string | null;
 }
@@ -86,20 +106,49 @@ export function escalationView(n: Notice<'escalation'>): EscalationView {
     conversationId: n.conversationId,
     reason: n.reason,
     reasonText: REASON_TEXT[n.reason] ?? n.reason,
-    customer: {
-      name: c.displayName ?? c.username ?? c.externalUserId,
-      username: c.username,
-      channelName: channelName(c.channel),
-      externalId: c.externalUserId,
-      conversations: c.earlierConversations === 0 ? 'first conversation' : `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}`,
-      rating: c.lastRating === null ? 'no rating yet' : `last rating ${c.lastRating}/5`,
-    },
+    customer: customerView(c),
     question: n.question.trim() === '' ? NOTICE_WORDS.noText : n.question,
     files: n.attachments.map((a) => a.name ?? a.kind),
     earlier: earlierHistory(n),
     candidates: n.candidates.slice(0, CANDIDATES_SHOWN).map((k) => ({ title: k.title, slug: k.slug, percent: percent(k.confidence) })),
     draft: n.draft !== undefined && n.draft.trim() !== '' ? n.draft : null,
+    draftSources: (n.draftSources ?? []).map(sourceLine),
+    notSentBecause: n.notSentBecause ?? null,
     toldCustomer: n.customerNotice ?? null,
+  };
+}
+
+function sourceLine(a: { slug: string; title: string }): string {
+  return `${a.title} (${a.slug})`;
+}
+
+function customerView(c: CustomerSummary): CustomerView {
+  return {
+    name: c.displayName ?? c.username ?? c.externalUserId,
+    username: c.username,
+    channelName: channelName(c.channel),
+    externalId: c.externalUserId,
+    conversations: c.earlierConversations === 0 ? 'first conversation' : `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}`,
+    rating: c.lastRating === null ? 'no rating yet' : `last rating ${c.lastRating}/5`,
+  };
+}
+
+export interface AutoAnswerView {
+  conversationId: string;
+  customer: CustomerView;
+  question: string;
+  answer: string;
+  /** `Title (slug)` of each article the answer cites. */
+  sources: string[];
+}
+
+export function autoAnswerView(n: Notice<'auto_answer'>): AutoAnswerView {
+  return {
+    conversationId: n.conversationId,
+    customer: customerView(n.customer),
+    question: n.question.trim() === '' ? NOTICE_WORDS.noText : n.question,
+    answer: n.answer,
+    sources: n.sources.map(sourceLine),
   };
 }
 
@@ -260,6 +309,8 @@ export function channelEventView(n: Notice<'channel_event'>): ChannelEventView {
       return apart(`${name} session error`);
     case 'friend_request':
       return who(`Friend request on ${name}`, ': ');
+    case 'llm_unavailable':
+      return apart('The LLM is standing aside for now');
     default:
       // An event kind this version does not know (a newer adapter, an old outbox row): still shown.
       return apart(`${name}: ${String(event)}`);
@@ -268,6 +319,7 @@ export function channelEventView(n: Notice<'channel_event'>): ChannelEventView {
 
 export type NoticeView =
   | ({ type: 'escalation' } & EscalationView)
+  | ({ type: 'auto_answer' } & AutoAnswerView)
   | ({ type: 'customer_followup' } & FollowupView)
   | ({ type: 'status' } & StatusView)
   | ({ type: 'delivery_report' } & DeliveryView)
@@ -278,6 +330,8 @@ export function noticeView(notice: FounderNotice): NoticeView {
   switch (notice.type) {
     case 'escalation':
       return { type: 'escalation', ...escalationView(notice) };
+    case 'auto_answer':
+      return { type: 'auto_answer', ...autoAnswerView(notice) };
     case 'customer_followup':
       return { type: 'customer_followup', ...followupView(notice) };
     case 'status':

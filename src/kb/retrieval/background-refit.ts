@@ -111,6 +111,7 @@ export class BackgroundRefitter {
         options: this.index.options,
         calibrationOptions: this.index.calibrationOptions,
         wordVectors: this.index.wordVectors !== null,
+        embeddings: this.index.embeddings ? { model: this.index.embeddings.model, entries: this.index.embeddings.entriesFor(articles) } : null,
       });
       this.index.installFit(fit, fittedAt, articles.length);
     } while (this.again && this.index.needsRefit());

@@ -10,8 +10,11 @@
  * article folds for leave-one-article-out), see kb-index.ts.
  * A logistic regression over ranking features (top score, margin to the runner-up, nearest
  * and centroid cosines, classifier probability and its margin, also as log-odds, word-vector
- * similarity and its margin) maps a ranking to P(top candidate is right) and P(right article in
- * the top 3). Probes are sampled deterministically and capped, so calibration stays cheap.
+ * similarity and its margin, and with an embedding model the embedding cosine and its margin)
+ * maps a ranking to P(top candidate is right) and P(right article in the top 3). A probe's
+ * question is an example question, whose embedding the KB already has: the probes see the
+ * vector evidence a customer's question gets. Without embeddings those two features are 0 on
+ * every probe and keep a weight of 0, so the fit is the one without them. Probes are sampled deterministically and capped, so calibration stays cheap.
  */
 import type { IndexedArticle, RankingOptions, ScoredCandidate } from './ranking.ts';
 import { normalizeText } from './normalize.ts';
@@ -19,7 +22,7 @@ import { foldOf } from './reranker.ts';
 import { chooseAnswerThreshold, type AnswerThreshold, type RiskControlOptions, type ScoredProbe } from './answer-threshold.ts';
 import { fitLogistic, predict, type LabelledSample, type LogisticModel } from './logistic.ts';
 
-export const CONFIDENCE_FEATURES = 12;
+export const CONFIDENCE_FEATURES = 14;
 
 export interface CalibrationOptions {
   /** leave-one-out probes at most (the same number of leave-one-article-out probes) */
@@ -70,16 +73,20 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
   if (!c) return new Array<number>(CONFIDENCE_FEATURES).fill(0);
   let rival = 0;
   let rivalSemantic = 0;
+  let rivalEmbedding = 0;
   for (let j = 0; j < cands.length; j++) {
     if (j === i) continue;
-    rival = Math.max(rival, (cands[j] as ScoredCandidate).score);
+    // the lexical score: with embeddings `score` is a fused rank (rank-fusion.ts), whose size
+    // says little; the rank is in the order, the evidence in these features
+    rival = Math.max(rival, (cands[j] as ScoredCandidate).lexical);
     rivalSemantic = Math.max(rivalSemantic, (cands[j] as ScoredCandidate).semantic);
+    rivalEmbedding = Math.max(rivalEmbedding, (cands[j] as ScoredCandidate).embedding);
   }
   // classifier evidence also on the log-odds scale, where a linear stacker combines it best
   const eps = 1e-3;
   return [
-    c.score,
-    c.score - rival,
+    c.lexical,
+    c.lexical - rival,
     c.nearest,
     c.centroid,
     rival,
@@ -90,6 +97,8 @@ export function candidateFeatures(cands: readonly ScoredCandidate[], i: number):
     Math.log((c.prob + eps) / (c.rivalProb + eps)),
     c.semantic,
     c.semantic - rivalSemantic,
+    c.embedding,
+    c.embedding - rivalEmbedding,
   ];
 }
 

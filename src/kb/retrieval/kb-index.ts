@@ -12,6 +12,9 @@
  * With pretrained word vectors (word-vectors.ts; English), the re-ranker also sees each
  * text's word-vector mean, and the best word-vector cosine between the query and a title or
  * example question adds to the score (a paraphrase with no word in common still matches).
+ * With an embedding model (an EmbeddingTable: text-embeddings.ts), a query that has a vector is
+ * also ranked by its best cosine to each article's texts, and the two rankings are fused
+ * (rank-fusion.ts); the calibration sees the cosine and its margin.
  * upsert/remove are incremental; global statistics (norms under the current idf) are
  * refreshed lazily when the KB has drifted.
  */
@@ -23,6 +26,11 @@ import { VectorStore, type DocKind } from './vector-store.ts';
 import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
 import { DEFAULT_SOFTMAX_OPTIONS } from './classifier.ts';
 import { Reranker, type PortableClassifier } from './reranker.ts';
+import { fuseRanks, nearestByEmbedding } from './rank-fusion.ts';
+import { MatchedShare } from './matched-share.ts';
+import { LexicalScorer } from './lexical-scorer.ts';
+import { bestCosine, embeddingInput, type EmbeddingTable } from './text-embeddings.ts';
+import { articleEmbeddings, memberSentenceVectors } from './article-vectors.ts';
 
 export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
   features: DEFAULT_FEATURE_OPTIONS,
@@ -68,6 +76,10 @@ interface ArticleEntry {
   memberVectors: Array<Float32Array | null>;
   /** sentence vectors by text, reused when the article is edited */
   vectorCache: Map<string, Float32Array | null>;
+  /** embedding-model vectors of the article's texts that have one (text-embeddings.ts) */
+  embedded: Float32Array[];
+  /** those vectors by text, reused when the article is edited (a text without one is looked up again) */
+  embeddingCache: Map<string, Float32Array>;
 }
 
 export class KbIndex {
@@ -75,20 +87,20 @@ export class KbIndex {
   private readonly byId = new Map<string, ArticleEntry>();
   private readonly bySlot: Array<ArticleEntry | undefined> = [];
   private readonly freeSlots: number[] = [];
-  private docScores = new Float64Array(0);
-  private slotScores = new Float64Array(0);
+  private readonly lexical = new LexicalScorer(this.store);
   private version = 0;
   private fitted: Calibration | null = null;
   private readonly reranker: Reranker;
   /** bounded best-candidate selection (query path, reused) */
   private readonly top = new TopCandidates();
-  /** feature id → stamp of the last article marked (the matched-share feature) */
-  private featStamp = new Int32Array(0);
-  private stamp = 0;
-  private touched: number[] = [];
+  /** the same for the embedding ranking */
+  private readonly nearTop = new TopCandidates();
+  private readonly matchedShare = new MatchedShare(this.store);
   readonly options: RankingOptions;
   readonly calibrationOptions: CalibrationOptions;
   readonly wordVectors: WordVectors | null;
+  /** vectors of the embedding model by text (null: no embedding model, ranking by words alone) */
+  readonly embeddings: EmbeddingTable | null;
   /**
    * false: calibration() never refits on the query path, it serves the last fit installed
    * (installFit) and leaves refitting to the owner (a background worker); see needsRefit().
@@ -98,10 +110,16 @@ export class KbIndex {
   private unknownToClassifier = false;
 
   /** `wordVectors` defaults to the ones made at install time (none: lexical features only). */
-  constructor(options: Partial<RankingOptions> = {}, calibrationOptions: Partial<CalibrationOptions> = {}, wordVectors: WordVectors | null = installedWordVectors()) {
+  constructor(
+    options: Partial<RankingOptions> = {},
+    calibrationOptions: Partial<CalibrationOptions> = {},
+    wordVectors: WordVectors | null = installedWordVectors(),
+    embeddings: EmbeddingTable | null = null,
+  ) {
     this.options = { ...DEFAULT_RANKING_OPTIONS, ...options };
     this.calibrationOptions = { ...DEFAULT_CALIBRATION_OPTIONS, ...calibrationOptions };
     this.wordVectors = wordVectors;
+    this.embeddings = embeddings;
     this.reranker = new Reranker(this.store, this.options);
   }
 
@@ -193,6 +211,7 @@ export class KbIndex {
   upsert(article: IndexedArticle): void {
     const previous = this.byId.get(article.id)?.featureCache;
     const previousVectors = this.byId.get(article.id)?.vectorCache;
+    const previousEmbeddings = this.byId.get(article.id)?.embeddingCache;
     this.removeEntry(article.id);
     const slot = this.freeSlots.pop() ?? this.bySlot.length;
     const featureCache = new Map<string, FeatureVector>();
@@ -208,19 +227,20 @@ export class KbIndex {
     if (article.body.trim()) docs.push({ kind: 'body', features: featuresOf(article.body, true) });
     const docIds = this.store.addArticle(slot, docs);
     const memberIds = docIds.filter((id) => this.store.docs[id]?.kind !== 'body');
-    const vectorCache = new Map<string, Float32Array | null>();
-    const memberVectors: Array<Float32Array | null> = [];
-    if (this.wordVectors) {
-      for (const t of [article.title, ...article.questions]) {
-        if (!t.trim()) continue;
-        // null (no known word) is a cached answer too
-        const cached = vectorCache.has(t) ? vectorCache.get(t) : previousVectors?.get(t);
-        const v = cached === undefined ? this.sentenceVectorOf(t) : cached;
-        vectorCache.set(t, v);
-        memberVectors.push(v);
-      }
-    }
-    const entry: ArticleEntry = { article, slot, docIds, memberIds, centroidNorm: 1, featureCache, memberVectors, vectorCache };
+    const sentences = this.wordVectors ? memberSentenceVectors(article, (t) => this.sentenceVectorOf(t), previousVectors) : { vectors: [], cache: new Map() };
+    const embeddings = this.embeddings ? articleEmbeddings(article, this.embeddings, previousEmbeddings) : { vectors: [], cache: new Map() };
+    const entry: ArticleEntry = {
+      article,
+      slot,
+      docIds,
+      memberIds,
+      centroidNorm: 1,
+      featureCache,
+      memberVectors: sentences.vectors,
+      vectorCache: sentences.cache,
+      embedded: embeddings.vectors,
+      embeddingCache: embeddings.cache,
+    };
     this.bySlot[slot] = entry;
     this.byId.set(article.id, entry);
     this.refreshCentroid(entry);
@@ -299,15 +319,20 @@ export class KbIndex {
     if (this.size > 0) this.calibration();
   }
 
-  rank(text: string, limit = 10): RankedCandidate[] {
-    return this.rankDetailed(text, limit).map(({ articleId, score }) => ({ articleId, score }));
+  rank(text: string, limit = 10, queryVector?: Float32Array | null): RankedCandidate[] {
+    return this.rankDetailed(text, limit, queryVector).map(({ articleId, score }) => ({ articleId, score }));
   }
 
-  /** Rank with score components, best first. */
-  rankDetailed(text: string, limit = 10): ScoredCandidate[] {
+  /**
+   * Rank with score components, best first. `queryVector`: the text's embedding (null: none, rank
+   * by words); when not given it is looked up among the KB's own texts, which is how the
+   * calibration's probes, example questions all, find theirs.
+   */
+  rankDetailed(text: string, limit = 10, queryVector?: Float32Array | null): ScoredCandidate[] {
     if (this.byId.size === 0 || !text.trim()) return [];
     this.refreshStatistics();
     const o = this.options;
+    const qEmb = queryVector === undefined ? (this.embeddings?.vectorOf(embeddingInput(text)) ?? null) : queryVector;
     const isKnownTerm = this.size > o.queryCharGramsForUnknownOnlyAbove ? (term: string): boolean => this.store.featureId(`w:${term}`) >= 0 : undefined;
     const feats = [...extractFeatures(text, o.features, isKnownTerm ? { isKnownTerm } : {})];
     const query: Array<[number, number]> = [];
@@ -318,62 +343,25 @@ export class KbIndex {
       qNorm2 += w * w;
       if (id >= 0) query.push([id, v]);
     }
-    if (query.length === 0) return [];
+    if (query.length === 0 && !qEmb) return [];
     if (query.length > o.maxQueryFeatures) {
       query.sort((a, b) => b[1] * this.store.idf(b[0]) - a[1] * this.store.idf(a[0]));
       query.length = o.maxQueryFeatures;
     }
     const qNorm = Math.sqrt(qNorm2) || 1;
     const qVec = this.sentenceVectorOf(text);
-    const docs = this.store.docs;
-    if (this.docScores.length < docs.length) this.docScores = new Float64Array(Math.max(1024, docs.length * 2));
-    const scores = this.docScores;
-    const touched = this.touched;
-    touched.length = 0;
-    this.store.accumulate(query, scores, touched, o.maxDfShare);
-
-    // per article slot: best member cosine, best body cosine, sum of cosines over members
-    const slots = this.bySlot.length;
-    if (this.slotScores.length < slots * 3) this.slotScores = new Float64Array(Math.max(256, slots * 6));
-    const acc = this.slotScores;
-    const hitSlots: number[] = [];
-    for (const docId of touched) {
-      const dot = scores[docId] as number;
-      scores[docId] = 0;
-      const d = docs[docId];
-      if (!d || !d.alive) continue;
-      const cos = dot / (d.norm * qNorm);
-      const base = d.article * 3;
-      if (acc[base] === 0 && acc[base + 1] === 0 && acc[base + 2] === 0) hitSlots.push(d.article);
-      if (d.kind === 'body') acc[base + 1] = Math.max(acc[base + 1] as number, cos);
-      else {
-        if (cos > (acc[base] as number)) acc[base] = cos;
-        acc[base + 2] = (acc[base + 2] as number) + cos;
-      }
-    }
-    const keep = this.reranker.hasModel ? Math.max(limit, o.rerankPool) : limit;
+    // fusion ranks within both lists: as deep as the re-ranker's pool
+    const keep = this.reranker.hasModel || qEmb ? Math.max(limit, o.rerankPool) : limit;
     const top = this.top;
     top.reset(keep);
-    for (const slot of hitSlots) {
-      const base = slot * 3;
-      const member = acc[base] as number;
-      const body = acc[base + 1] as number;
-      const sumCos = acc[base + 2] as number;
-      acc[base] = 0;
-      acc[base + 1] = 0;
-      acc[base + 2] = 0;
-      const entry = this.bySlot[slot];
-      if (!entry) continue;
-      const n = Math.max(1, entry.memberIds.length);
-      const centroid = sumCos / n / entry.centroidNorm;
-      const nearest = Math.max(member, body * o.bodyWeight);
-      top.offer(o.nearestWeight * nearest + (1 - o.nearestWeight) * centroid, slot, nearest, centroid);
-    }
+    this.lexical.offerMatches(query, qNorm, o, this.bySlot.length, (slot) => this.bySlot[slot], top);
     const out: Array<ScoredCandidate & { slot: number }> = [];
     for (const t of top.bestFirst()) {
       const entry = this.bySlot[t.slot] as ArticleEntry;
-      out.push({ articleId: entry.article.id, score: t.score, nearest: t.nearest, centroid: t.centroid, matched: 0, prob: 0, rivalProb: 0, semantic: 0, slot: t.slot });
+      out.push({ articleId: entry.article.id, score: t.score, nearest: t.nearest, centroid: t.centroid, matched: 0, prob: 0, rivalProb: 0, semantic: 0, lexical: 0, embedding: 0, slot: t.slot });
     }
+    const lexicalHits = out.length;
+    const vectorRank = qEmb ? this.addNearestByEmbedding(out, qEmb, keep) : null;
     this.reranker.rescore(out, query, qNorm, qVec, (id) => this.byId.has(id));
     if (qVec) {
       for (const c of out) {
@@ -384,46 +372,32 @@ export class KbIndex {
         c.score += o.semanticWeight * best;
       }
     }
+    if (vectorRank) fuseRanks(out, lexicalHits, vectorRank);
+    else for (const c of out) c.lexical = c.score;
     out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
     if (out.length > limit) out.length = limit;
-    const wordWeights = feats
-      .filter(([f]) => f.startsWith('w:'))
-      .map(([f, v]) => {
-        const id = this.store.featureId(f);
-        const w = v * this.store.idf(id);
-        return [id, w * w] as const;
-      });
-    const wordMass = wordWeights.reduce((a, [, w]) => a + w, 0);
+    const words = this.matchedShare.weigh(feats);
     return out.map(({ slot, ...c }) => {
       const entry = this.bySlot[slot];
-      if (entry && wordMass > 0) {
-        // mark the article's features with a fresh stamp (no per-candidate set)
-        const stamp = this.nextStamp();
-        const marks = this.featStamp;
-        for (const id of entry.docIds) {
-          const fs = this.store.docs[id]?.feats;
-          if (!fs) continue;
-          for (let i = 0; i < fs.length; i++) {
-            const f = fs[i] as number;
-            if (f >= 0 && f < marks.length) marks[f] = stamp;
-          }
-        }
-        let m = 0;
-        for (const [id, w] of wordWeights) if (id >= 0 && id < marks.length && marks[id] === stamp) m += w;
-        c.matched = m / wordMass;
-      }
+      if (entry && words.mass > 0) c.matched = this.matchedShare.share(entry.docIds, words);
       return c;
     });
   }
 
-  /** A new stamp for featStamp (sized to the feature vocabulary; reset on wrap-around). */
-  private nextStamp(): number {
-    const n = this.store.featureCount;
-    if (this.featStamp.length < n) this.featStamp = new Int32Array(Math.max(1024, n * 2));
-    if (++this.stamp >= 0x7fffffff) {
-      this.featStamp.fill(0);
-      this.stamp = 1;
+  /**
+   * The `pool` articles nearest the query by embedding: added to `out` (with no lexical evidence)
+   * when the lexical ranking did not find them; every candidate's best cosine set. Returns their
+   * ranks by slot.
+   */
+  private addNearestByEmbedding(out: Array<ScoredCandidate & { slot: number }>, qEmb: Float32Array, pool: number): Map<number, number> {
+    const rank = nearestByEmbedding(this.byId.values(), qEmb, pool, this.nearTop);
+    const listed = new Set(out.map((c) => c.slot));
+    for (const slot of rank.keys()) {
+      if (listed.has(slot)) continue;
+      const entry = this.bySlot[slot] as ArticleEntry;
+      out.push({ articleId: entry.article.id, score: 0, nearest: 0, centroid: 0, matched: 0, prob: 0, rivalProb: 0, semantic: 0, lexical: 0, embedding: 0, slot });
     }
-    return this.stamp;
+    for (const c of out) c.embedding = bestCosine(qEmb, (this.bySlot[c.slot] as ArticleEntry).embedded);
+    return rank;
   }
 }

@@ -15,6 +15,7 @@ export interface IndexedArticle {
 
 export interface RankedCandidate {
   articleId: string;
+  /** what the ranking is by: the lexical score, or with embeddings the fused one (rank-fusion.ts) */
   score: number;
 }
 
@@ -32,6 +33,10 @@ export interface ScoredCandidate extends RankedCandidate {
   rivalProb: number;
   /** best cosine between the query's word-vector mean and a title/question's (0 without vectors) */
   semantic: number;
+  /** the score from words, classifier and word vectors (= score when the query has no embedding) */
+  lexical: number;
+  /** best cosine between the query's embedding and the article's texts' (0 without embeddings) */
+  embedding: number;
 }
 
 export interface RankingOptions {

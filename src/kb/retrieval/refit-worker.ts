@@ -8,6 +8,7 @@ import { KbIndex } from './kb-index.ts';
 import type { IndexedArticle, RankingOptions } from './ranking.ts';
 import type { CalibrationOptions } from './calibration.ts';
 import { installedWordVectors } from './word-vectors.ts';
+import { EmbeddingTable } from './text-embeddings.ts';
 
 export interface RefitRequest {
   id: number;
@@ -15,11 +16,14 @@ export interface RefitRequest {
   options: RankingOptions;
   calibrationOptions: CalibrationOptions;
   wordVectors: boolean;
+  /** the embedding model's vectors of the articles' texts, by text hash (null: none) */
+  embeddings: { model: string; entries: Array<[string, Float32Array]> } | null;
 }
 
 parentPort?.on('message', (request: RefitRequest) => {
   try {
-    const index = new KbIndex(request.options, request.calibrationOptions, request.wordVectors ? installedWordVectors() : null);
+    const embeddings = request.embeddings ? EmbeddingTable.fromEntries(request.embeddings.model, request.embeddings.entries) : null;
+    const index = new KbIndex(request.options, request.calibrationOptions, request.wordVectors ? installedWordVectors() : null, embeddings);
     for (const article of request.articles) index.upsert(article);
     const fit = index.exportFit();
     parentPort?.postMessage({ id: request.id, fit }, fit.classifier ? [fit.classifier.weights.buffer as ArrayBuffer] : []);

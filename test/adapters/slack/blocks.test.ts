@@ -12,7 +12,7 @@ const buttons = (m: { blocks: unknown[] }) =>
   blocksOf(m).filter((b) => b.type === 'actions').flatMap((b) => b.elements as Any[]);
 
 describe('escalationRootMessage', () => {
-  it('shows customer, status, escaped question, history, candidates with confidence, the draft and three buttons', () => {
+  it('shows customer, status, escaped question, history, candidates with confidence, the draft and its buttons', () => {
     const m = escalationRootMessage(exampleEscalation);
     const json = JSON.stringify(m.blocks);
     expect(blocksOf(m)[0]).toMatchObject({ type: 'header', text: { text: 'Ann Lee · Telegram' } });
@@ -27,6 +27,7 @@ describe('escalationRootMessage', () => {
     expect(draftFromBlocks(m.blocks)).toBe(exampleEscalation.draft);
     expect(buttons(m).map((b) => [b.action_id, b.value])).toEqual([
       [ACTION.sendDraft, exampleEscalation.conversationId],
+      [ACTION.editDraft, exampleEscalation.conversationId],
       [ACTION.resolve, exampleEscalation.conversationId],
       [ACTION.saveArticle, exampleEscalation.conversationId],
     ]);
@@ -55,7 +56,7 @@ describe('escalationRootMessage', () => {
 
   it('a later escalation in the thread carries its own Send draft button', () => {
     const m = escalationThreadMessage(exampleEscalation);
-    expect(buttons(m).map((b) => b.action_id)).toEqual([ACTION.sendDraft]);
+    expect(buttons(m).map((b) => b.action_id)).toEqual([ACTION.sendDraft, ACTION.editDraft]);
     expect(draftFromBlocks(m.blocks)).toBe(exampleEscalation.draft);
   });
 });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION, escalationRootMessage } from '../../../src/adapters/slack/blocks.ts';
+import { ACTION } from '../../../src/adapters/slack/blocks.ts';
 import { blockActionsPayload } from '../../fixtures/slack/interactions.ts';
-import { exampleEscalation } from '../../fixtures/slack/notices.ts';
+import { draftJson, startDrafterHarness, type DrafterHarness } from '../../llm/drafter-harness.ts';
 import { channelMessageEvent } from '../../fixtures/slack/events.ts';
 import { eventCallbackBody, interactivityBody, urlVerificationBody } from '../../fakes/slack-signing.ts';
-import { FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, startSlackHarness, type SlackHarness } from './harness.ts';
+import { escalateDm, FOUNDER, FOUNDER_CHANNEL, nextTs, postedTo, startSlackHarness, type SlackHarness } from './harness.ts';
 
 let h: SlackHarness;
 beforeEach(async () => {
@@ -62,20 +62,66 @@ describe('Slack as a customer channel', () => {
   });
 });
 
-describe('Send draft button', () => {
-  it('sends the draft shown on the message once, however often it is pressed', async () => {
-    await h.customerDm('My invoice shows VAT twice');
-    await h.drain();
-    const root = h.roots().at(-1)!;
-    const conversationId = (await h.desk.core.founder.conversationForThread({ channelId: FOUNDER_CHANNEL, threadTs: root.ts }))!;
-    // A root message carrying a draft, as the founder sees it when the LLM drafted one.
-    const message = escalationRootMessage({ ...exampleEscalation, conversationId });
-    const payload = blockActionsPayload({ actionId: ACTION.sendDraft, value: conversationId, channelId: FOUNDER_CHANNEL, messageTs: root.ts });
-    (payload.message as Any).blocks = message.blocks;
-    const before = postedTo(h.fake, 'D1').length;
-    expect((await h.post(interactivityBody(payload))).status).toBe(200);
-    expect((await h.post(interactivityBody(payload))).status).toBe(200);
-    await h.drain();
-    expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual([exampleEscalation.draft]);
+describe('Send draft and Edit draft (LLM_MODE=draft, the real drafter against the fake OpenAI server)', () => {
+  async function escalationWithDraft(): Promise<{ llm: DrafterHarness; rootTs: string; conversationId: string; draft: string }> {
+    await h.close();
+    const llm = await startDrafterHarness();
+    // The KB never answers by itself here: the question reaches the founder, with the draft.
+    h = await startSlackHarness({}, { desk: { drafter: llm.drafter, settings: { llmMode: 'draft' }, thresholds: { answer: 1.01, suggest: 1.01 } } });
+    const article = await h.desk.kb.create({ title: 'Invoices and VAT', body: 'Invoices list VAT once per line. Write to billing to correct one.', status: 'published' }, 'test');
+    const draft = 'Invoices list VAT once per line; we will correct yours.';
+    llm.ai.reply(draftJson(draft, [article.id]));
+    const { rootTs, conversationId } = await escalateDm(h, 'My invoice shows VAT twice, can you fix it?');
+    return { llm, rootTs, conversationId, draft };
+  }
+
+  it('shows the draft with the articles it cites, and sends it once however often Send draft is pressed', async () => {
+    const { llm, rootTs, conversationId, draft } = await escalationWithDraft();
+    try {
+      const root = h.roots().find((m) => m.ts === rootTs)!;
+      expect(JSON.stringify(root.blocks)).toContain('Invoices and VAT');
+      const payload = blockActionsPayload({ actionId: ACTION.sendDraft, value: conversationId, channelId: FOUNDER_CHANNEL, messageTs: rootTs });
+      (payload.message as Any).blocks = root.blocks;
+      const before = postedTo(h.fake, 'D1').length;
+      expect((await h.post(interactivityBody(payload))).status).toBe(200);
+      expect((await h.post(interactivityBody(payload))).status).toBe(200);
+      await h.drain();
+      expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual([draft]);
+    } finally {
+      await llm.close();
+    }
+  });
+
+  it('Edit draft opens the draft in a modal, and what the founder submits is sent instead', async () => {
+    const { llm, rootTs, conversationId, draft } = await escalationWithDraft();
+    try {
+      const root = h.roots().find((m) => m.ts === rootTs)!;
+      const payload = blockActionsPayload({ actionId: ACTION.editDraft, value: conversationId, channelId: FOUNDER_CHANNEL, messageTs: rootTs });
+      (payload.message as Any).blocks = root.blocks;
+      expect((await h.post(interactivityBody(payload))).status).toBe(200);
+      const opened = h.fake.callsOf('views.open').at(-1)?.payload.view as Any;
+      expect(opened.private_metadata).toBe(conversationId);
+      expect(JSON.stringify(opened.blocks)).toContain(draft);
+
+      const before = postedTo(h.fake, 'D1').length;
+      const edited = 'Sorry about that: the second VAT line is our mistake, a corrected invoice is on its way.';
+      const submitted = await h.submitView({
+        callbackId: String(opened.callback_id), privateMetadata: conversationId, viewId: 'VEDIT1',
+        values: { reply: { value: { type: 'plain_text_input', value: edited } } },
+      });
+      expect(submitted.status).toBe(200);
+      await h.drain();
+      expect(postedTo(h.fake, 'D1').slice(before).map((m) => m.text)).toEqual([edited]);
+      // A note typed into the modal is refused there, and nothing is sent.
+      const refused = await h.submitView({
+        callbackId: String(opened.callback_id), privateMetadata: conversationId, viewId: 'VEDIT2',
+        values: { reply: { value: { type: 'plain_text_input', value: 'note: check the VAT setup' } } },
+      });
+      expect(refused.text).toContain('errors');
+      await h.drain();
+      expect(postedTo(h.fake, 'D1').slice(before)).toHaveLength(1);
+    } finally {
+      await llm.close();
+    }
   });
 });
