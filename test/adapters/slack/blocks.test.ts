@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACTION, attachmentsNotRelayedText, BLOCK, customerButtonMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage,
+  ACTION, attachmentsNotRelayedText, autoAnswerMessage, BLOCK, customerButtonMessage, customerMessageText, deliveryReportText, draftFromBlocks, escalationRootMessage,
   escalationThreadMessage, statusLine, withStatus,
 } from '../../../src/adapters/slack/blocks.ts';
 import { exampleEscalation } from '../../fixtures/slack/notices.ts';
@@ -114,5 +114,29 @@ describe('attachmentsNotRelayedText', () => {
     expect(text).toContain('• “a.png”');
     expect(text).toContain('• “&lt;!channel&gt; &amp; co.txt”');
     expect(text).not.toContain('<!channel>');
+  });
+});
+
+describe('LLM notices in Slack', () => {
+  const auto = {
+    type: 'auto_answer' as const, conversationId: exampleEscalation.conversationId, customer: exampleEscalation.customer,
+    question: 'VAT twice?', answer: 'Invoices list VAT once per line.', sources: [{ slug: 'invoices-and-vat', title: 'Invoices and VAT' }],
+  };
+
+  it('an auto answer opens a thread marked answered, with what was sent and its sources; in a thread it is one post', () => {
+    const root = autoAnswerMessage(auto, true);
+    const json = JSON.stringify(root.blocks);
+    expect(json).toContain('Answered by the LLM (auto)');
+    expect(json).toContain('Invoices list VAT once per line.');
+    expect(json).toContain('Invoices and VAT (invoices-and-vat)');
+    expect(root.blocks.find((b) => b.block_id === BLOCK.status)).toBeDefined();
+    expect(root.metadata?.event_payload.conversation_id).toBe(auto.conversationId);
+    expect(autoAnswerMessage(auto, false).blocks.find((b) => b.block_id === BLOCK.status)).toBeUndefined();
+  });
+
+  it('a draft carries its sources and why it did not go alone', () => {
+    const json = JSON.stringify(escalationRootMessage({ ...exampleEscalation, draftSources: [{ slug: 'refunds', title: 'Refunds' }], notSentBecause: 'for the founder: refund' }).blocks);
+    expect(json).toContain('The draft cites: Refunds (refunds)');
+    expect(json).toContain('Not sent by itself because: for the founder: refund');
   });
 });

@@ -7,6 +7,7 @@ import { RecordingSender } from '../../support/test-desk.ts';
 import type { SentTelegramMessage } from '../../fakes/telegram-bot-api.ts';
 import { FOUNDER_ID, SECRET, startHarness, type Harness } from './harness.ts';
 import { checkTelegramHtml } from './telegram-html.ts';
+import { exampleEscalation } from '../../fixtures/slack/notices.ts';
 
 const CUSTOMER = 5555555;
 const QUESTION = 'Do you have a public API for webhooks?';
@@ -219,5 +220,24 @@ describe('with Slack as the founder console', () => {
     await h.post(textUpdate({ updateId: nextUpdate++, chatId: FOUNDER_ID, fromId: FOUNDER_ID, messageId: 1, text: 'hello?' }));
     expect(h.sentTo(FOUNDER_ID).at(-1)?.text).toMatch(/handled in Slack/);
     expect(await h.desk.database.db.prisma.message.count({ where: { author: 'customer' } })).toBe(1);
+  });
+});
+
+describe('LLM notices on Telegram', () => {
+  it('a draft shows its sources, why it did not go alone and how to send it; an auto answer is labelled and tagged', () => {
+    const [draft] = noticeChunks({ ...exampleEscalation, draftSources: [{ slug: 'invoices-and-vat', title: 'Invoices and VAT' }], notSentBecause: 'cites no article' });
+    expect(draft!.text).toContain('The draft cites: Invoices and VAT (invoices-and-vat)');
+    expect(draft!.text).toContain('Not sent by itself because: cites no article');
+    expect(draft!.text).toContain('<code>!send</code>');
+    expect(checkTelegramHtml(draft!.text).problems).toEqual([]);
+
+    const [auto] = noticeChunks({
+      type: 'auto_answer', conversationId: exampleEscalation.conversationId, customer: exampleEscalation.customer,
+      question: 'VAT <twice>?', answer: 'Invoices list VAT once & per line.', sources: [{ slug: 'invoices-and-vat', title: 'Invoices and VAT' }],
+    });
+    expect(auto!.text).toContain('Answered by the LLM (auto)');
+    expect(auto!.text).toContain(conversationTag(exampleEscalation.conversationId));
+    expect(auto!.text).toContain('Invoices list VAT once &amp; per line.');
+    expect(checkTelegramHtml(auto!.text).problems).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ describe('classifyFounderText', () => {
 
   it('reads the commands, with ! after save meaning publish', () => {
     expect(classifyFounderText('!resolve')).toEqual({ kind: 'command', command: 'resolve', publish: false, argument: '' });
+    expect(classifyFounderText(' !SEND ')).toEqual({ kind: 'command', command: 'send', publish: false, argument: '' });
     expect(classifyFounderText(' !Reopen ')).toEqual({ kind: 'command', command: 'reopen', publish: false, argument: '' });
     expect(classifyFounderText('!save Refund policy')).toEqual({ kind: 'command', command: 'save', publish: false, argument: 'Refund policy' });
     expect(classifyFounderText('!save! Refund policy')).toEqual({ kind: 'command', command: 'save', publish: true, argument: 'Refund policy' });

@@ -120,3 +120,32 @@ describe('channel events', () => {
     expect(url(`https://example.com/${'q'.repeat(2100)}`)).toBeNull();
   });
 });
+
+describe('LLM notices', () => {
+  const customer = exampleEscalation.customer;
+
+  it('an escalation shows the draft with the articles it cites and, in auto mode, why it did not go alone', () => {
+    const v = viewOf({
+      ...exampleEscalation,
+      draftSources: [{ slug: 'invoices-and-vat', title: 'Invoices and VAT' }],
+      notSentBecause: 'invented price/number: 7',
+    });
+    expect(v.draftSources).toEqual(['Invoices and VAT (invoices-and-vat)']);
+    expect(v.notSentBecause).toBe('invented price/number: 7');
+    expect(viewOf(exampleEscalation)).toMatchObject({ draftSources: [], notSentBecause: null });
+  });
+
+  it('an auto answer says what was sent, to whom, from which articles', () => {
+    const v = viewOf({
+      type: 'auto_answer', conversationId: 'c1', customer, question: ' ', answer: 'Invoices list VAT once.',
+      sources: [{ slug: 'invoices-and-vat', title: 'Invoices and VAT' }],
+    });
+    expect(v).toMatchObject({ conversationId: 'c1', question: NOTICE_WORDS.noText, answer: 'Invoices list VAT once.', sources: ['Invoices and VAT (invoices-and-vat)'] });
+    expect(v.customer.name).toBe('Ann Lee');
+  });
+
+  it('the LLM standing aside is a desk event with its reason', () => {
+    const v = viewOf({ type: 'channel_event', event: { channel: 'llm', event: 'llm_unavailable', detail: "today's budget is spent" } });
+    expect(v).toMatchObject({ title: 'The LLM is standing aside for now', detail: "today's budget is spent", url: null });
+  });
+});
