@@ -12,6 +12,8 @@ import type { Metrics } from './observability/metrics.ts';
 import { createTokenBudget } from './llm/budget.ts';
 import { createLlmClient } from './llm/client.ts';
 import { createDrafter, type Drafter } from './llm/drafter.ts';
+import { createEmbedder } from './llm/embedder.ts';
+import { DEFAULT_FOUNDER_TOPICS } from './llm/founder-topics.ts';
 import { createLlmMetrics } from './llm/metrics.ts';
 
 // The desk without its channels: the KB and the core pipeline over one database, configured
@@ -32,6 +34,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
       suggest: config.kb.suggestThreshold ?? DEFAULT_THRESHOLDS.suggest,
     },
     onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
+    ...embeddingsOf(config.llm, deps),
     ...deps.kb,
   });
   const drafter = config.llm.mode === 'off' ? undefined : drafterOf(config.llm, deps);
@@ -64,6 +67,7 @@ function drafterOf(llm: Config['llm'], deps: { logger: Logger; metrics: Metrics;
     clock,
     logger: deps.logger.child({ part: 'llm' }),
     metrics: createLlmMetrics(deps.metrics.registry),
+    founderTopics: [...DEFAULT_FOUNDER_TOPICS, ...llm.founderTopics],
   });
 }
 
@@ -80,4 +84,18 @@ export async function importSampleKbIfEmpty(desk: Desk, db: Database, logger: Lo
     if ((await db.prisma.article.count()) === 0) throw error;
     logger.info('another process imported the sample KB at the same moment');
   }
+}
+
+/**
+ * The KB's embedding model (OPENAI_EMBEDDING_MODEL, with the LLM server configured): vectors for
+ * its articles and questions, through an LLM client of its own on the desk's clock.
+ */
+function embeddingsOf(llm: Config['llm'], deps: { logger: Logger; metrics: Metrics; clock?: Clock }): Pick<KnowledgeBaseOptions, 'embedder' | 'logger' | 'clock'> {
+  if (llm.embeddingModel === undefined) return {};
+  const clock = deps.clock ?? systemClock;
+  return {
+    embedder: createEmbedder({ client: createLlmClient(llm, { clock }), model: llm.embeddingModel, registry: deps.metrics.registry }),
+    logger: deps.logger.child({ part: 'kb' }),
+    clock,
+  };
 }

@@ -91,6 +91,15 @@ const envSchema = z.object({
   LLM_MODE: z.enum(['off', 'draft', 'auto']).optional(),
   LLM_DAILY_TOKENS: wholeNumber(1, 'tokens per UTC day'),
   LLM_TIMEOUT_MS: wholeNumber(1, 'milliseconds'),
+  LLM_FOUNDER_TOPICS: optionalString.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    const topics = parseFounderTopics(s);
+    if (topics === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be "name: term, term; name: term …" (e.g. "shipping damage: broken, damaged, 破损")' });
+      return z.NEVER;
+    }
+    return topics;
+  }),
 
   BUSINESS_HOURS: optionalString,
   BUSINESS_TIMEZONE: optionalString,
@@ -161,6 +170,8 @@ export interface Config {
     dailyTokens: number;
     /** The longest one request to the LLM may take, the SDK retry included, before the founder is asked instead. */
     timeoutMs: number;
+    /** Topics added to the built-in ones (a person, refunds, complaints, legal …) that always reach the founder. */
+    founderTopics: Array<{ name: string; terms: string[] }>;
     /** The KB's embedding model (OPENAI_EMBEDDING_MODEL); set only when the LLM server is configured. */
     embeddingModel?: string;
   };
@@ -249,6 +260,17 @@ function wechatOfficialProblems(e: Env): string[] {
  * spend before the founder notices. The timeout: a customer waits for the draft, and past 20 s
  * asking the founder is the better use of their time.
  */
+/** `refund policy: refund, 退款; shipping damage: broken, 破损` → topics; undefined when malformed. */
+function parseFounderTopics(value: string): Array<{ name: string; terms: string[] }> | undefined {
+  const topics = value.split(/[;；]/).map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    const colon = part.search(/[:：]/);
+    if (colon <= 0) return undefined;
+    const terms = part.slice(colon + 1).split(/[,，、]/).map((t) => t.trim()).filter((t) => t !== '');
+    return terms.length === 0 ? undefined : { name: part.slice(0, colon).trim(), terms };
+  });
+  return topics.length > 0 && topics.every((t) => t !== undefined) ? (topics as Array<{ name: string; terms: string[] }>) : undefined;
+}
+
 export const LLM_DEFAULTS = { dailyTokens: 200_000, timeoutMs: 20_000 } as const;
 
 /** WeChat's API for Official Accounts, unless WECHAT_API_ROOT points elsewhere (a proxy, a test's fake). */
@@ -326,6 +348,7 @@ function toConfig(e: Env): Config {
       model: e.OPENAI_MODEL,
       dailyTokens: e.LLM_DAILY_TOKENS ?? LLM_DEFAULTS.dailyTokens,
       timeoutMs: e.LLM_TIMEOUT_MS ?? LLM_DEFAULTS.timeoutMs,
+      founderTopics: e.LLM_FOUNDER_TOPICS ?? [],
       ...(llmConfigured && e.OPENAI_EMBEDDING_MODEL ? { embeddingModel: e.OPENAI_EMBEDDING_MODEL } : {}),
     },
     businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,

@@ -159,6 +159,16 @@ describe('loadConfig: the LLM drafter', () => {
     expect(problemsOf({ LLM_TIMEOUT_MS: 'soon' })[0]).toMatch(/^LLM_TIMEOUT_MS:/);
   });
 
+  it('reads extra founder topics, in English and Chinese punctuation, and names the variable when malformed', () => {
+    expect(loadConfig({}).llm.founderTopics).toEqual([]);
+    expect(loadConfig({ LLM_FOUNDER_TOPICS: 'shipping damage: broken, damaged，破损; 发票：专票、普票' }).llm.founderTopics).toEqual([
+      { name: 'shipping damage', terms: ['broken', 'damaged', '破损'] },
+      { name: '发票', terms: ['专票', '普票'] },
+    ]);
+    expect(problemsOf({ LLM_FOUNDER_TOPICS: 'broken, damaged' })[0]).toMatch(/^LLM_FOUNDER_TOPICS: must be "name: term/);
+    expect(problemsOf({ LLM_FOUNDER_TOPICS: 'damage:' })[0]).toMatch(/^LLM_FOUNDER_TOPICS:/);
+  });
+
   it('counts the OpenAI key among the secrets scrubbed from every log line', () => {
     const config = loadConfig({ OPENAI_API_KEY: 'sk-env-test-openai-key' });
     expect(config.llm.apiKey).toBe('sk-env-test-openai-key');
