@@ -128,14 +128,18 @@ async function benchDataset(config: Config, dataset: KbDataset, learn: boolean):
         : {}),
     });
     const vectors = wordVectorsNote(datasetLanguages(dataset), installedWordVectors() !== null);
-    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — ${vectors}`);
+    const embeddings = desk.kb.embeddingModel === null ? '' : `; embeddings ${desk.kb.embeddingModel}`;
+    console.log(`\n# ${dataset.name}${learn ? ' (learn mode)' : ''} — ${vectors}${embeddings}`);
     console.log(`# ${answerRule(desk.kb.thresholds, health)}; suggests at ≥ ${desk.kb.thresholds.suggest}`);
     // Import and fit apart: a slow import is ours to fix, a slow fit is the model's.
     console.log(
       `# KB ready in ${ms(ready - started)} for ${dataset.articles.length} articles: import ${ms(imported - started)}, sync and fit ${ms(ready - imported)}`,
     );
-    for (const line of formatBenchmarkSummary(metrics, dataset.name)) console.log(line);
-    console.log(metricsJsonLine(metrics));
+    // The contract's line as it was, plus what the LLM server cost when one is configured (issue 16).
+    const llmConfigured = config.llm.apiKey !== undefined || config.llm.baseUrl !== undefined;
+    const reported = llmConfigured ? { ...metrics, tokens: desk.kb.embeddingTokens } : metrics;
+    for (const line of formatBenchmarkSummary(reported, dataset.name)) console.log(line);
+    console.log(metricsJsonLine(reported));
   } finally {
     await db.close();
   }

@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Prisma, PrismaClient } from '@prisma/client';
-import { SolodeskError } from '../errors.ts';
+import type { PrismaClient } from '@prisma/client';
+import { systemClock, type Clock } from '../observability/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import {
+  ArticleNotFoundError,
+  assignSlugs,
+  chunksOf,
+  definedOnly,
+  recordRevisions,
+  sameContent,
+  toView,
+  validate,
+  type ArticleRow,
+} from './article-store.ts';
 import { decide, DEFAULT_THRESHOLDS, type DecisionThresholds } from './decision.ts';
 import type {
   ArticleInput,
@@ -12,15 +24,20 @@ import type {
 } from './knowledge-base.ts';
 import { BackgroundRefitter } from './retrieval/background-refit.ts';
 import { kbHealth, type KbHealth } from './kb-health.ts';
+import type { Embedder } from './retrieval/embedder.ts';
 import { KbIndex } from './retrieval/index.ts';
-import { numberedSlug, slugify, SLUG_PATTERN } from './slug.ts';
+import type { IndexedArticle } from './retrieval/ranking.ts';
+import { installedWordVectors } from './retrieval/word-vectors.ts';
+import { slugify } from './slug.ts';
+import { EMBEDDING_RETRY_AFTER_MS, StoredEmbeddings } from './stored-embeddings.ts';
 
 // Articles live in the database (every change a revision and an audit row); the index lives in
 // memory and follows the database: this process's changes at once, other processes' changes on
-// the next decision after `syncIntervalMs`.
+// the next decision after `syncIntervalMs`. With an embedding model, an article's vectors follow
+// it: fetched (or made once and stored) before the next fit, and until then it is matched by
+// words alone.
 
-type Tx = Prisma.TransactionClient;
-type ArticleRow = Prisma.ArticleGetPayload<object>;
+export { ArticleNotFoundError, InvalidArticleError } from './article-store.ts';
 
 export interface KnowledgeBaseOptions {
   thresholds?: DecisionThresholds;
@@ -34,18 +51,12 @@ export interface KnowledgeBaseOptions {
    * the re-ranker and the calibration within half a minute, not after 19 more lessons.
    */
   refitPendingAfterMs?: number | null;
-}
-
-export class ArticleNotFoundError extends SolodeskError {
-  constructor(slug: string) {
-    super('article_not_found', `no article with slug "${slug}"`);
-  }
-}
-
-export class InvalidArticleError extends SolodeskError {
-  constructor(message: string) {
-    super('article_invalid', message);
-  }
+  /** An embedding model (OPENAI_EMBEDDING_MODEL): ranking then fuses words and vectors. */
+  embedder?: Embedder | undefined;
+  /** Told when the embedding model fails (then ranked by words): no texts, no secrets. */
+  logger?: Pick<Logger, 'warn'> | undefined;
+  /** When the embedding model is asked again after a failure. */
+  clock?: Clock | undefined;
 }
 
 export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBaseOptions = {}): KnowledgeBaseService {
@@ -55,8 +66,12 @@ export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBase
 export class KnowledgeBaseService implements KnowledgeBase {
   readonly thresholds: DecisionThresholds;
   private readonly syncIntervalMs: number;
-  private readonly index = new KbIndex();
-  private readonly refitter = new BackgroundRefitter(this.index);
+  private readonly index: KbIndex;
+  private readonly refitter: BackgroundRefitter;
+  private readonly embeddings: StoredEmbeddings | undefined;
+  /** published articles whose texts may lack a vector (embedPending) */
+  private readonly toEmbed = new Set<string>();
+  private embedding: Promise<void> | undefined;
   private readonly onRefitError: (error: unknown) => void;
   private readonly published = new Map<string, ArticleView>();
   private watermark = new Date(0);
@@ -64,6 +79,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
   private loading: Promise<void> | undefined;
   private prepareTimer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly refitPendingAfterMs: number | null;
 
   constructor(
@@ -74,13 +90,27 @@ export class KnowledgeBaseService implements KnowledgeBase {
     this.syncIntervalMs = options.syncIntervalMs ?? 2_000;
     this.onRefitError = options.onRefitError ?? (() => {});
     this.refitPendingAfterMs = options.refitPendingAfterMs === undefined ? 30_000 : options.refitPendingAfterMs;
+    this.embeddings = options.embedder ? new StoredEmbeddings(prisma, options.embedder, { logger: options.logger, clock: options.clock ?? systemClock }) : undefined;
+    this.index = new KbIndex({}, {}, installedWordVectors(), this.embeddings?.table ?? null);
+    this.refitter = new BackgroundRefitter(this.index);
+  }
+
+  /** The embedding model in use (null: ranking by words alone). */
+  get embeddingModel(): string | null {
+    return this.embeddings?.model ?? null;
+  }
+
+  /** Tokens the embedding model counted for this KB since it started. */
+  get embeddingTokens(): number {
+    return this.embeddings?.tokensUsed ?? 0;
   }
 
   async decide(text: string): Promise<KbAnswer> {
     await this.sync();
     // the first decision waits for the first fit; later ones use the last fit while a refit runs
     if (!this.index.hasFit()) await this.prepare();
-    const decision = decide(this.index, text, this.thresholds);
+    const queryVector = this.embeddings ? await this.embeddings.embedQuestion(text) : undefined;
+    const decision = decide(this.index, text, this.thresholds, queryVector);
     const ranked = decision.candidates.flatMap((c) => {
       const article = this.published.get(c.articleId);
       return article ? [{ article, score: c.score, confidence: c.confidence }] : [];
@@ -212,6 +242,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
   async prepare(): Promise<void> {
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     this.prepareTimer = undefined;
+    await this.embedPending();
     await this.refitSafely(() => this.refitter.refit());
   }
 
@@ -219,7 +250,45 @@ export class KnowledgeBaseService implements KnowledgeBase {
   async refitPendingChanges(): Promise<void> {
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
     this.pendingTimer = undefined;
+    await this.embedPending();
     await this.refitSafely(() => this.refitter.refitAnyChange());
+  }
+
+  /**
+   * Gives the articles indexed since the last pass their vectors (stored, or made once); those
+   * that gained one are indexed again. One pass at a time; what a failure left waits for the next.
+   */
+  private embedPending(): Promise<void> {
+    if (!this.embeddings || this.toEmbed.size === 0) return this.embedding ?? Promise.resolve();
+    this.embedding ??= this.embedWhilePending(this.embeddings).finally(() => (this.embedding = undefined));
+    return this.embedding;
+  }
+
+  private async embedWhilePending(embeddings: StoredEmbeddings): Promise<void> {
+    while (this.toEmbed.size > 0) {
+      const ids = [...this.toEmbed];
+      this.toEmbed.clear();
+      const articles = ids.flatMap((id) => {
+        const view = this.published.get(id);
+        return view ? [indexedOf(view)] : [];
+      });
+      const { gained, complete } = await embeddings.ensure(articles);
+      // the article as it is now: an edit made while the model worked is pending again anyway
+      for (const id of gained) {
+        const view = this.published.get(id);
+        if (view) this.index.upsert(indexedOf(view));
+      }
+      if (!complete) {
+        for (const id of ids) if (this.published.has(id)) this.toEmbed.add(id);
+        // without another change nothing would ask again: try once the model has rested
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = undefined;
+          void this.prepare();
+        }, EMBEDDING_RETRY_AFTER_MS);
+        this.retryTimer.unref();
+        return;
+      }
+    }
   }
 
   /** True when the fit in use has seen every change to the KB. */
@@ -256,16 +325,11 @@ export class KnowledgeBaseService implements KnowledgeBase {
   private indexArticle(view: ArticleView): void {
     if (view.status === 'published') {
       this.published.set(view.id, view);
-      this.index.upsert({
-        id: view.id,
-        title: view.title,
-        body: view.body,
-        questions: view.questions,
-        tags: view.tags,
-        language: view.language,
-      });
+      this.index.upsert(indexedOf(view));
+      if (this.embeddings) this.toEmbed.add(view.id);
     } else if (this.published.delete(view.id)) {
       this.index.remove(view.id);
+      this.toEmbed.delete(view.id);
     }
     this.schedulePrepare();
   }
@@ -287,130 +351,6 @@ export class KnowledgeBaseService implements KnowledgeBase {
   }
 }
 
-type ArticleContent = Required<Omit<ArticleInput, 'slug'>>;
-
-function validate(input: ArticleInput | (Partial<ArticleInput> & ArticleView)): ArticleContent {
-  const title = (input.title ?? '').trim();
-  if (!title) throw new InvalidArticleError('an article needs a title');
-  if (title.length > 300) throw new InvalidArticleError('a title has at most 300 characters');
-  if ((input.body ?? '').length > 100_000) throw new InvalidArticleError('a body has at most 100,000 characters');
-  if (input.slug !== undefined && !SLUG_PATTERN.test(input.slug)) {
-    throw new InvalidArticleError(`"${input.slug}" is not a valid slug (lowercase letters, digits and dashes)`);
-  }
-  const status = input.status ?? 'published';
-  if (!['draft', 'published', 'archived'].includes(status)) throw new InvalidArticleError(`unknown status "${status}"`);
-  return {
-    title,
-    body: input.body ?? '',
-    questions: dedupe((input.questions ?? []).map((q) => q.trim()).filter(Boolean)),
-    tags: dedupe((input.tags ?? []).map((t) => t.trim()).filter(Boolean)),
-    language: input.language?.trim() || 'en',
-    status,
-  };
-}
-
-function dedupe(values: string[]): string[] {
-  return [...new Set(values)];
-}
-
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function sameContent(row: ArticleRow, next: ArticleContent): boolean {
-  const current = contentOf(row);
-  return (Object.keys(next) as Array<keyof ArticleContent>).every(
-    (key) => JSON.stringify(current[key]) === JSON.stringify(next[key]),
-  );
-}
-
-/** Batches of bulk inserts: PostgreSQL takes at most 32,767 bind parameters per statement. */
-const ROWS_PER_INSERT = 1_000;
-
-function chunksOf<T>(items: T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += ROWS_PER_INSERT) chunks.push(items.slice(i, i + ROWS_PER_INSERT));
-  return chunks;
-}
-
-/**
- * Above this many distinct slugs in a batch, reading every slug once is cheaper than a
- * prefix condition per slug (an import of the whole KB).
- */
-const PREFIX_LOOKUP_LIMIT = 100;
-
-/**
- * A free slug for each wanted one, with a single query: an exact (explicit) slug that is taken
- * is an error; a generated one that is taken gets the lowest free `-2`, `-3` … suffix, counting
- * the batch's own earlier picks as taken.
- */
-async function assignSlugs(tx: Tx, wanted: Array<{ slug: string; exact: boolean }>): Promise<string[]> {
-  const taken = await takenSlugs(tx, [...new Set(wanted.map((w) => w.slug))]);
-  // Explicit slugs are reserved before any is generated: a generated slug never takes the name
-  // a later file of the same import asked for.
-  for (const { slug, exact } of wanted) {
-    if (!exact) continue;
-    if (taken.has(slug)) throw new InvalidArticleError(`an article with slug "${slug}" already exists`);
-    taken.add(slug);
-  }
-  const nextSuffix = new Map<string, number>();
-  return wanted.map(({ slug: base, exact }) => {
-    if (exact) return base;
-    let slug = base;
-    let n = nextSuffix.get(base) ?? 2;
-    while (taken.has(slug)) slug = numberedSlug(base, n++);
-    nextSuffix.set(base, n);
-    taken.add(slug);
-    return slug;
-  });
-}
-
-/** Taken slugs that equal or extend one of `bases` (all of a numbered slug's candidates). */
-async function takenSlugs(tx: Tx, bases: string[]): Promise<Set<string>> {
-  const rows = await tx.article.findMany({
-    ...(bases.length <= PREFIX_LOOKUP_LIMIT ? { where: { OR: bases.map((base) => ({ slug: { startsWith: base } })) } } : {}),
-    select: { slug: true },
-  });
-  return new Set(rows.map((row) => row.slug));
-}
-
-async function recordRevisions(tx: Tx, rows: ArticleRow[], actor: string, change: string): Promise<void> {
-  const action = `article.${change.split(':')[0]!.replace(/\s+/g, '_')}`;
-  for (const chunk of chunksOf(rows)) {
-    await tx.articleRevision.createMany({
-      data: chunk.map((row) => ({ articleId: row.id, version: row.version, ...contentOf(row), author: actor, change })),
-    });
-    await tx.auditLog.createMany({
-      data: chunk.map((row) => ({
-        actor,
-        action,
-        entity: 'article',
-        entityId: row.id,
-        details: { slug: row.slug, version: row.version, change },
-      })),
-    });
-  }
-}
-
-/** What a revision snapshots and an edit compares: the article without its identity and bookkeeping. */
-function contentOf(row: ArticleRow): ArticleContent {
-  return {
-    title: row.title,
-    body: row.body,
-    questions: row.questions,
-    tags: row.tags,
-    language: row.language,
-    status: row.status,
-  };
-}
-
-function toView(row: ArticleRow): ArticleView {
-  return {
-    id: row.id,
-    slug: row.slug,
-    ...contentOf(row),
-    version: row.version,
-    author: row.author,
-    updatedAt: row.updatedAt,
-  };
+function indexedOf(view: ArticleView): IndexedArticle {
+  return { id: view.id, title: view.title, body: view.body, questions: view.questions, tags: view.tags, language: view.language };
 }

@@ -25,8 +25,8 @@ const ROWS_PER_STATEMENT = 500;
 
 /**
  * After a failure the model is left alone this long: a server that is down would otherwise make
- * every decision wait LLM_TIMEOUT_MS before ranking by words. A minute is short next to an outage
- * and long next to the decisions it saves waiting.
+ * every decision wait LLM_TIMEOUT_MS before ranking by words. A minute: a down server then slows
+ * one decision a minute, and a recovered one is back in use within a minute.
  */
 export const EMBEDDING_RETRY_AFTER_MS = 60_000;
 
@@ -60,9 +60,20 @@ export class StoredEmbeddings {
   /**
    * Puts a vector in the table for every text of these articles: from the database when some
    * process embedded it before, else from the model (and then stored). Returns the ids of the
-   * articles that gained a vector, and whether every text has one now.
+   * articles that gained a vector, and whether every text has one now. Never throws: what the
+   * model or the database refused is logged and left for the next pass.
    */
   async ensure(articles: readonly IndexedArticle[]): Promise<{ gained: Set<string>; complete: boolean }> {
+    const gained = new Set<string>();
+    try {
+      return { gained, complete: await this.fill(articles, gained) };
+    } catch (error) {
+      this.options.logger?.warn({ event: 'kb_embedding_store_failed', err: error }, 'reading or storing KB embeddings failed; tried again on the next pass');
+      return { gained, complete: false };
+    }
+  }
+
+  private async fill(articles: readonly IndexedArticle[], gained: Set<string>): Promise<boolean> {
     const articlesOf = new Map<string, string[]>();
     const textOf = new Map<string, string>();
     for (const article of articles) {
@@ -73,23 +84,22 @@ export class StoredEmbeddings {
         articlesOf.set(hash, [...(articlesOf.get(hash) ?? []), article.id]);
       }
     }
-    const gained = new Set<string>();
     const found = (hashes: Iterable<string>): void => {
       for (const hash of hashes) for (const id of articlesOf.get(hash) ?? []) gained.add(id);
     };
-    if (textOf.size === 0) return { gained, complete: true };
+    if (textOf.size === 0) return true;
     found(await this.load([...textOf.keys()]));
     const missing = [...textOf].filter(([hash]) => !this.table.has(hash));
-    if (missing.length === 0) return { gained, complete: true };
-    if (this.resting()) return { gained, complete: false };
+    if (missing.length === 0) return true;
+    if (this.resting()) return false;
     for (const batch of batchesOf(missing)) {
       const vectors = await this.embedOrWarn(batch.map(([, text]) => text), 'articles');
-      if (!vectors) return { gained, complete: false };
+      if (!vectors) return false;
       const embedded = batch.flatMap(([hash], i) => {
         const unit = unitVector(vectors[i] ?? []);
         return unit ? [{ hash, unit }] : [];
       });
-      const rows = embedded.map(({ hash, unit }) => ({ model: this.model, textHash: hash, dimensions: unit.length, vector: toBytes(unit) }));
+      const rows = embedded.map(({ hash, unit }) => ({ model: this.model, textHash: hash, vector: Array.from(unit) }));
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         // another process may have stored the same text meanwhile: its vector is as good
         await this.prisma.textEmbedding.createMany({ data: rows.slice(i, i + ROWS_PER_STATEMENT), skipDuplicates: true });
@@ -97,7 +107,7 @@ export class StoredEmbeddings {
       for (const { hash, unit } of embedded) this.table.add(hash, unit);
       found(embedded.map((e) => e.hash));
     }
-    return { gained, complete: missing.every(([hash]) => this.table.has(hash)) };
+    return missing.every(([hash]) => this.table.has(hash));
   }
 
   /**
@@ -147,7 +157,7 @@ export class StoredEmbeddings {
         where: { model: this.model, textHash: { in: hashes.slice(i, i + ROWS_PER_STATEMENT) } },
         select: { textHash: true, vector: true },
       });
-      for (const row of rows) if (this.table.add(row.textHash, fromBytes(row.vector))) found.push(row.textHash);
+      for (const row of rows) if (this.table.add(row.textHash, row.vector)) found.push(row.textHash);
     }
     return found;
   }
@@ -169,19 +179,4 @@ function batchesOf<T extends readonly [string, string]>(items: readonly T[]): T[
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** float32 little-endian, whatever the machine's byte order. */
-function toBytes(vector: Float32Array): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(vector.length * 4);
-  const view = new DataView(bytes.buffer);
-  vector.forEach((x, i) => view.setFloat32(i * 4, x, true));
-  return bytes;
-}
-
-function fromBytes(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(Math.floor(bytes.byteLength / 4));
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
 }

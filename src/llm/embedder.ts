@@ -1,14 +1,17 @@
 import type { Embedder } from '../kb/retrieval/embedder.ts';
+import type { Registry } from 'prom-client';
 import type { LlmClient } from './client.ts';
-import type { EmbeddingMetrics } from './metrics.ts';
+import { createEmbeddingMetrics } from './metrics.ts';
 
 // The KB's Embedder port on the one LLM client: the same server, key, deadline and error mapping
 // as the drafter. Embedding tokens are counted in a metric but not against LLM_DAILY_TOKENS: that
 // budget bounds drafts (a draft costs ~2,000 tokens), and importing a KB of a few thousand
 // articles would spend it before the first customer wrote.
 
-export function createEmbedder(options: { client: LlmClient; model: string; metrics?: EmbeddingMetrics }): Embedder {
-  const { client, model, metrics } = options;
+/** `registry`: where the embedding counters go (none: not counted). */
+export function createEmbedder(options: { client: LlmClient; model: string; registry?: Registry }): Embedder {
+  const { client, model } = options;
+  const metrics = options.registry ? createEmbeddingMetrics(options.registry) : undefined;
   return {
     model,
     async embed(texts) {

@@ -175,3 +175,16 @@ describe('loadConfig: the LLM drafter', () => {
     expect(secretsOf(config)).toContain('sk-env-test-openai-key');
   });
 });
+
+describe('loadConfig: the KB embedding model', () => {
+  it('is off unless OPENAI_EMBEDDING_MODEL is set, and then needs the LLM server', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-env-test-openai-key' }).llm.embeddingModel).toBeUndefined();
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-env-test-openai-key', OPENAI_EMBEDDING_MODEL: ' text-embedding-3-small ' }).llm.embeddingModel).toBe('text-embedding-3-small');
+    // a local server, with the drafts off: embeddings alone
+    const local = loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_EMBEDDING_MODEL: 'nomic-embed-text', LLM_MODE: 'off' });
+    expect(local.llm).toMatchObject({ mode: 'off', embeddingModel: 'nomic-embed-text' });
+    expect(problemsOf({ OPENAI_EMBEDDING_MODEL: 'text-embedding-3-small' })).toEqual([
+      'OPENAI_EMBEDDING_MODEL: is set but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set',
+    ]);
+  });
+});

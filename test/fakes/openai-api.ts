@@ -2,7 +2,8 @@
  * A loopback fake of the OpenAI REST API for the official `openai` client:
  * `new OpenAI({ apiKey: 'test', baseURL: fake.baseURL, maxRetries: 0 })`.
  * Implements POST /v1/chat/completions (JSON, or SSE when `stream: true`), POST /v1/embeddings
- * (deterministic vectors) and GET /v1/models. Every request needs `Authorization: Bearer …`.
+ * (deterministic vectors, or what `embedWith` scripts) and GET /v1/models. Every request needs
+ * `Authorization: Bearer …`.
  */
 import { createHash } from 'node:crypto';
 import { asRecord, bearerToken, FailureScript, startHttpFake, waitForCall, type FakeRequest, type FakeResponse } from './http-fake.ts';
@@ -24,6 +25,13 @@ export interface ChatRequest {
 
 export type Responder = string | ((request: ChatRequest) => string | Promise<string>);
 
+/**
+ * How one input of an embeddings request is embedded: another text (it then gets exactly that
+ * text's vector), a vector, or undefined for its own hash vector. A promise holds the whole
+ * request until it settles (a server too slow to answer).
+ */
+export type EmbeddingScript = (text: string) => string | number[] | undefined | Promise<string | number[] | undefined>;
+
 export interface OpenAIFailure {
   status: number;
   /** Default: OpenAI's `{ error: { message, type, param, code } }` for the status. */
@@ -39,6 +47,10 @@ export interface FakeOpenAI {
   chatRequests(): ChatRequest[];
   /** Sets the assistant text for every following chat completion (default 'Fake reply.'). */
   reply(responder: Responder): void;
+  /** Scripts the vectors of the following embeddings requests (default: each text's hash vector). */
+  embedWith(script: EmbeddingScript): void;
+  /** The inputs of each embeddings request answered so far, in order. */
+  embeddingInputs(): string[][];
   /** The next `times` API calls (any path but /v1/models) answer with this failure. */
   failNext(failure: OpenAIFailure, times?: number): void;
   waitFor(predicate: (call: OpenAICall) => boolean, timeoutMs?: number): Promise<OpenAICall>;
@@ -88,6 +100,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const chats: ChatRequest[] = [];
   const failures = new FailureScript<OpenAIFailure>();
   let responder: Responder = 'Fake reply.';
+  let script: EmbeddingScript = () => undefined;
+  const embedded: string[][] = [];
   let seq = 0;
   const created = (): number => Math.floor(Date.now() / 1000);
 
@@ -141,12 +155,15 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     };
   }
 
-  function embeddings(body: Record<string, unknown>): FakeResponse {
+  async function embeddings(body: Record<string, unknown>): Promise<FakeResponse> {
     const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? '')];
     const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 1536;
     const asBase64 = body.encoding_format === 'base64';
+    const scripted = await Promise.all(inputs.map((text) => script(text)));
+    embedded.push(inputs);
     const data = inputs.map((text, index) => {
-      const vector = embed(text, dimensions);
+      const as = scripted[index];
+      const vector = Array.isArray(as) ? as : embed(as ?? text, dimensions);
       const embedding = asBase64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
       return { object: 'embedding', index, embedding };
     });
@@ -184,6 +201,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     reply(next) {
       responder = next;
     },
+    embedWith(next) {
+      script = next;
+    },
+    embeddingInputs: () => embedded.map((inputs) => [...inputs]),
     failNext: (failure, times = 1) => failures.add('*', failure, times),
     waitFor: (predicate, timeoutMs = 2000) =>
       waitForCall(calls, predicate, timeoutMs, 'fake OpenAI waitFor', (c) => `${c.method} ${c.path} → ${c.status}`),

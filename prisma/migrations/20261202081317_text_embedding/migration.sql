@@ -2,8 +2,7 @@
 CREATE TABLE "TextEmbedding" (
     "model" TEXT NOT NULL,
     "textHash" TEXT NOT NULL,
-    "dimensions" INTEGER NOT NULL,
-    "vector" BYTEA NOT NULL,
+    "vector" DOUBLE PRECISION[],
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "TextEmbedding_pkey" PRIMARY KEY ("model","textHash")

@@ -49,6 +49,11 @@ export interface KbBenchmarkMetrics {
   expected_precision?: number | null;
   /** learn mode only: the same rates per tenth of the query stream */
   learning_curve?: LearningPoint[];
+  /**
+   * With an LLM server configured only: tokens its embedding model counted while the KB was
+   * built and the queries decided (0 without OPENAI_EMBEDDING_MODEL).
+   */
+  tokens?: number;
 }
 
 /** A decision, and the precision the KB expects of its answers when it says so. */

@@ -25,6 +25,7 @@ export function formatBenchmarkSummary(m: KbBenchmarkMetrics, name?: string): st
     `  oos suggested       ${pct(m.oos_suggested)}   out-of-scope questions shown suggestions`,
     `  latency             p50 ${m.p50_ms.toFixed(2)} ms, p99 ${m.p99_ms.toFixed(2)} ms`,
   );
+  if (m.tokens !== undefined) lines.push(`  tokens              ${m.tokens}   counted by the embedding model`);
   if (m.learning_curve) {
     lines.push('  learning curve (tenth of the stream: coverage / self service / precision)');
     for (const p of m.learning_curve) {

@@ -143,31 +143,56 @@ export interface CalibrationIndex {
   rankDetailed(text: string, limit?: number): ScoredCandidate[];
 }
 
-export function calibrate(index: CalibrationIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
+/**
+ * Which questions the probes hold out: up to maxProbes, spread over the articles (those with
+ * example questions, in an order keyed by content, not id: the same KB calibrates the same way
+ * whatever ids the database gave it). Deterministic. Also what rank fusion is fitted on.
+ */
+export function probePlan(index: Pick<CalibrationIndex, 'articles'>, maxProbes: number): {
+  articles: IndexedArticle[];
+  questionsOf: Array<{ article: IndexedArticle; questions: Array<{ q: string; i: number }> }>;
+} {
   const articles = [...index.articles()]
     .filter((a) => a.questions.some((q) => q.trim()))
-    // Keyed by content, not id: the same KB calibrates the same way whatever ids the database gave it.
     .sort((a, b) => hash(a.title) - hash(b.title) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
-  const fittedAt = index.changeCount;
-  const fittedSize = index.size;
+  if (articles.length < 2) return { articles, questionsOf: [] };
   const totalQuestions = articles.reduce((n, a) => n + a.questions.length, 0);
-  const fittedQuestions = totalQuestions;
-  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize, fittedQuestions };
-  const perArticle = Math.max(1, Math.ceil(options.maxProbes / articles.length));
-  const maxArticles = Math.max(2, Math.ceil(options.maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
-  const probes: Probe[] = [];
-  articles.slice(0, maxArticles).forEach((article, a) => {
-    const questions = article.questions
+  const perArticle = Math.max(1, Math.ceil(maxProbes / articles.length));
+  const maxArticles = Math.max(2, Math.ceil(maxProbes / Math.min(perArticle, totalQuestions / articles.length)));
+  const questionsOf = articles.slice(0, maxArticles).map((article) => ({
+    article,
+    questions: article.questions
       .map((q, i) => ({ q, i }))
       .filter(({ q }) => q.trim())
       .sort((x, y) => hash(x.q) - hash(y.q))
-      .slice(0, perArticle);
+      .slice(0, perArticle),
+  }));
+  return { articles, questionsOf };
+}
+
+/**
+ * The article without example question i, to ask that question against (leave-one-out); null
+ * when nothing would be left to match. A title that repeats the held-out question would answer
+ * it verbatim (FAQ imports with one question each): it is held out too.
+ */
+export function withoutQuestion(article: IndexedArticle, q: string, i: number): IndexedArticle | null {
+  const title = normalizeText(article.title) === normalizeText(q) ? '' : article.title;
+  const rest = { ...article, title, questions: article.questions.filter((_, j) => j !== i) };
+  if (!title.trim() && !article.body.trim() && !rest.questions.some((r) => r.trim())) return null;
+  return rest;
+}
+
+export function calibrate(index: CalibrationIndex, options: CalibrationOptions = DEFAULT_CALIBRATION_OPTIONS): Calibration {
+  const { articles, questionsOf } = probePlan(index, options.maxProbes);
+  const fittedAt = index.changeCount;
+  const fittedSize = index.size;
+  const fittedQuestions = articles.reduce((n, a) => n + a.questions.length, 0);
+  if (articles.length < 2) return { ...FALLBACK_CALIBRATION, outOfScopeShare: options.outOfScopeShare, fittedAt, fittedSize, fittedQuestions };
+  const probes: Probe[] = [];
+  questionsOf.forEach(({ article, questions }, a) => {
     for (const { q, i } of questions) {
-      // A title that repeats the held-out question would answer it verbatim (FAQ imports with
-      // one question each): it is held out too, and an article with nothing left is no probe.
-      const title = normalizeText(article.title) === normalizeText(q) ? '' : article.title;
-      const rest = { ...article, title, questions: article.questions.filter((_, j) => j !== i) };
-      if (!title.trim() && !article.body.trim() && !rest.questions.some((r) => r.trim())) continue;
+      const rest = withoutQuestion(article, q, i);
+      if (!rest) continue;
       const fold = foldOf(article.title, q, index.options.classifierFolds);
       const cands = index.withClassifierFold(fold, () => index.withTemporaryChange(article.id, rest, () => index.rankDetailed(q, 5)));
       if (cands.length === 0) continue;

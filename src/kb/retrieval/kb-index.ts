@@ -13,45 +13,26 @@
  * text's word-vector mean, and the best word-vector cosine between the query and a title or
  * example question adds to the score (a paraphrase with no word in common still matches).
  * With an embedding model (an EmbeddingTable: text-embeddings.ts), a query that has a vector is
- * also ranked by its best cosine to each article's texts, and the two rankings are fused
- * (rank-fusion.ts); the calibration sees the cosine and its margin.
+ * also ranked by its best cosine to each article's texts, and the two are fused with weights
+ * fitted on the KB's probes along with the re-ranker (rank-fusion.ts); the calibration sees the
+ * cosine and its margin.
  * upsert/remove are incremental; global statistics (norms under the current idf) are
  * refreshed lazily when the KB has drifted.
  */
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureVector } from './features.ts';
-import type { IndexedArticle, RankedCandidate, RankingOptions, ScoredCandidate } from './ranking.ts';
+import { extractFeatures, type FeatureVector } from './features.ts';
+import { DEFAULT_RANKING_OPTIONS, type IndexedArticle, type RankedCandidate, type RankingOptions, type ScoredCandidate } from './ranking.ts';
 import { calibrate, DEFAULT_CALIBRATION_OPTIONS, type Calibration, type CalibrationOptions } from './calibration.ts';
 import { TopCandidates } from './top-candidates.ts';
 import { VectorStore, type DocKind } from './vector-store.ts';
 import { cosine, installedWordVectors, sentenceVector, type WordVectors } from './word-vectors.ts';
-import { DEFAULT_SOFTMAX_OPTIONS } from './classifier.ts';
 import { Reranker, type PortableClassifier } from './reranker.ts';
-import { fuseRanks, nearestByEmbedding } from './rank-fusion.ts';
+import { fitFusion, fuseRanks, fuseScores, nearestByEmbedding, type FusionSample, type FusionWeights } from './rank-fusion.ts';
 import { MatchedShare } from './matched-share.ts';
 import { LexicalScorer } from './lexical-scorer.ts';
 import { bestCosine, embeddingInput, type EmbeddingTable } from './text-embeddings.ts';
 import { articleEmbeddings, memberSentenceVectors } from './article-vectors.ts';
 
-export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
-  features: DEFAULT_FEATURE_OPTIONS,
-  nearestWeight: 0.3,
-  bodyWeight: 0.6,
-  maxDfShare: 0.05,
-  maxQueryFeatures: 400,
-  queryCharGramsForUnknownOnlyAbove: 2000,
-  classifierMaxArticles: 400,
-  classifierWeight: 1,
-  rerankPool: 30,
-  classifierFolds: 10,
-  averageFoldModels: false,
-  classifierArticleFolds: 10,
-  classifierMaxWork: 400_000,
-  classifierCharGrams: true,
-  classifierStopWordWeight: DEFAULT_FEATURE_OPTIONS.stopWord,
-  softmax: DEFAULT_SOFTMAX_OPTIONS,
-  classifierVectorWeight: 2,
-  semanticWeight: 0.3,
-};
+export { DEFAULT_RANKING_OPTIONS } from './ranking.ts';
 
 /**
  * A fit (re-ranker and calibration) in a form another KbIndex over the same articles can
@@ -60,7 +41,16 @@ export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
  */
 export interface PortableFit {
   classifier: PortableClassifier | null;
+  /** how words and embeddings combine (null: no embeddings, or too few probes: rank fusion) */
+  fusion: FusionWeights | null;
   calibration: Calibration;
+}
+
+interface CandidatePool {
+  out: Array<ScoredCandidate & { slot: number }>;
+  feats: Array<[string, number]>;
+  lexicalHits: number;
+  vectorRank: Map<number, number> | null;
 }
 
 interface ArticleEntry {
@@ -90,6 +80,7 @@ export class KbIndex {
   private readonly lexical = new LexicalScorer(this.store);
   private version = 0;
   private fitted: Calibration | null = null;
+  private fusion: FusionWeights | null = null;
   private readonly reranker: Reranker;
   /** bounded best-candidate selection (query path, reused) */
   private readonly top = new TopCandidates();
@@ -163,13 +154,15 @@ export class KbIndex {
     this.unknownToClassifier = false;
     this.refreshStatistics();
     this.reranker.fit([...this.byId.values()]);
+    // before the calibration, which must see the ranking customers will get
+    this.fusion = this.embeddings ? fitFusion(this, this.calibrationOptions.maxProbes) : null;
     this.fitted = calibrate(this, this.calibrationOptions);
   }
 
   /** Fit now (whether or not the KB changed) and return the fit in portable form. */
   exportFit(): PortableFit {
     this.refitNow();
-    return { classifier: this.reranker.export(), calibration: this.fitted as Calibration };
+    return { classifier: this.reranker.export(), fusion: this.fusion, calibration: this.fitted as Calibration };
   }
 
   /**
@@ -180,6 +173,7 @@ export class KbIndex {
   installFit(fit: PortableFit, fittedAt: number, fittedSize: number): void {
     this.refreshStatistics();
     this.fitted = { ...fit.calibration, fittedAt, fittedSize };
+    this.fusion = fit.fusion;
     this.reranker.install(fit.classifier);
     this.unknownToClassifier = fit.classifier !== null && [...this.byId.keys()].some((id) => !this.reranker.knows(id));
   }
@@ -329,28 +323,37 @@ export class KbIndex {
    * calibration's probes, example questions all, find theirs.
    */
   rankDetailed(text: string, limit = 10, queryVector?: Float32Array | null): ScoredCandidate[] {
-    if (this.byId.size === 0 || !text.trim()) return [];
+    const pool = this.candidatePool(text, limit, queryVector);
+    if (!pool) return [];
+    const { out, feats } = pool;
+    if (pool.vectorRank) {
+      if (this.fusion) fuseScores(out, this.fusion);
+      else fuseRanks(out, pool.lexicalHits, pool.vectorRank);
+    } else for (const c of out) c.lexical = c.score;
+    out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
+    if (out.length > limit) out.length = limit;
+    const words = this.matchedShare.weigh(feats);
+    return out.map(({ slot, ...c }) => {
+      const entry = this.bySlot[slot];
+      if (entry && words.mass > 0) c.matched = this.matchedShare.share(entry.docIds, words);
+      return c;
+    });
+  }
+
+  /**
+   * The candidates of a query before fusion, each with its lexical score and (with an
+   * embedding) its best cosine: the lexical hits first (`lexicalHits` of them), then articles
+   * only the embedding ranking found (`vectorRank`: their ranks there, by slot). Null: nothing.
+   */
+  private candidatePool(text: string, limit: number, queryVector: Float32Array | null | undefined): CandidatePool | null {
+    if (this.byId.size === 0 || !text.trim()) return null;
     this.refreshStatistics();
     const o = this.options;
     const qEmb = queryVector === undefined ? (this.embeddings?.vectorOf(embeddingInput(text)) ?? null) : queryVector;
-    const isKnownTerm = this.size > o.queryCharGramsForUnknownOnlyAbove ? (term: string): boolean => this.store.featureId(`w:${term}`) >= 0 : undefined;
-    const feats = [...extractFeatures(text, o.features, isKnownTerm ? { isKnownTerm } : {})];
-    const query: Array<[number, number]> = [];
-    let qNorm2 = 0;
-    for (const [f, v] of feats) {
-      const id = this.store.featureId(f);
-      const w = v * this.store.idf(id);
-      qNorm2 += w * w;
-      if (id >= 0) query.push([id, v]);
-    }
-    if (query.length === 0 && !qEmb) return [];
-    if (query.length > o.maxQueryFeatures) {
-      query.sort((a, b) => b[1] * this.store.idf(b[0]) - a[1] * this.store.idf(a[0]));
-      query.length = o.maxQueryFeatures;
-    }
-    const qNorm = Math.sqrt(qNorm2) || 1;
+    const { feats, query, qNorm } = this.lexical.queryOf(text, o, this.size);
+    if (query.length === 0 && !qEmb) return null;
     const qVec = this.sentenceVectorOf(text);
-    // fusion ranks within both lists: as deep as the re-ranker's pool
+    // with an embedding, both lists (words, vectors) go as deep as the re-ranker's pool
     const keep = this.reranker.hasModel || qEmb ? Math.max(limit, o.rerankPool) : limit;
     const top = this.top;
     top.reset(keep);
@@ -372,16 +375,17 @@ export class KbIndex {
         c.score += o.semanticWeight * best;
       }
     }
-    if (vectorRank) fuseRanks(out, lexicalHits, vectorRank);
-    else for (const c of out) c.lexical = c.score;
-    out.sort((a, b) => b.score - a.score || (a.articleId < b.articleId ? -1 : 1));
-    if (out.length > limit) out.length = limit;
-    const words = this.matchedShare.weigh(feats);
-    return out.map(({ slot, ...c }) => {
-      const entry = this.bySlot[slot];
-      if (entry && words.mass > 0) c.matched = this.matchedShare.share(entry.docIds, words);
-      return c;
-    });
+    return { out, feats, lexicalHits, vectorRank };
+  }
+
+  /**
+   * A probe for fitting the fusion: the pool of `text` (which has an embedding in the table) as
+   * (lexical score, cosine, is it `articleId`); [] when the text has no embedding.
+   */
+  fusionSamples(text: string, articleId: string): FusionSample[] {
+    const pool = this.candidatePool(text, this.options.rerankPool, undefined);
+    if (!pool?.vectorRank) return [];
+    return pool.out.map((c) => ({ lexical: c.score, embedding: c.embedding, right: c.articleId === articleId }));
   }
 
   /**

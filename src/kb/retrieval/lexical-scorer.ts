@@ -1,10 +1,11 @@
 /**
- * The lexical half of KbIndex's ranking: idf-weighted cosines between a query and every document
- * sharing a feature with it, gathered per article into two views — nearest example (best cosine
- * to the title or one question, the body discounted) and centroid (the summed cosines to the
- * title and questions over the centroid's norm) — blended into one score. It owns the scratch
- * buffers it reuses from one query to the next.
+ * The lexical half of KbIndex's ranking: a query's features, and idf-weighted cosines between
+ * them and every document sharing one, gathered per article into two views — nearest example
+ * (best cosine to the title or one question, the body discounted) and centroid (the summed
+ * cosines to the title and questions over the centroid's norm) — blended into one score. It
+ * owns the scratch buffers it reuses from one query to the next.
  */
+import { extractFeatures } from './features.ts';
 import type { RankingOptions } from './ranking.ts';
 import type { TopCandidates } from './top-candidates.ts';
 import type { VectorStore } from './vector-store.ts';
@@ -22,6 +23,32 @@ export class LexicalScorer {
   private readonly touched: number[] = [];
 
   constructor(private readonly store: VectorStore) {}
+
+  /**
+   * A query's features: all of them (`feats`), the ones the index knows as (id, weight before
+   * idf), the heaviest maxQueryFeatures only (`query`), and the idf-weighted norm of all.
+   */
+  queryOf(
+    text: string,
+    o: Pick<RankingOptions, 'features' | 'maxQueryFeatures' | 'queryCharGramsForUnknownOnlyAbove'>,
+    articles: number,
+  ): { feats: Array<[string, number]>; query: Array<[number, number]>; qNorm: number } {
+    const isKnownTerm = articles > o.queryCharGramsForUnknownOnlyAbove ? (term: string): boolean => this.store.featureId(`w:${term}`) >= 0 : undefined;
+    const feats = [...extractFeatures(text, o.features, isKnownTerm ? { isKnownTerm } : {})];
+    const query: Array<[number, number]> = [];
+    let qNorm2 = 0;
+    for (const [f, v] of feats) {
+      const id = this.store.featureId(f);
+      const w = v * this.store.idf(id);
+      qNorm2 += w * w;
+      if (id >= 0) query.push([id, v]);
+    }
+    if (query.length > o.maxQueryFeatures) {
+      query.sort((a, b) => b[1] * this.store.idf(b[0]) - a[1] * this.store.idf(a[0]));
+      query.length = o.maxQueryFeatures;
+    }
+    return { feats, query, qNorm: Math.sqrt(qNorm2) || 1 };
+  }
 
   /**
    * Offers `top` every article the query shares a feature with. `query`: (feature id, weight

@@ -1,8 +1,8 @@
 // The shapes retrieval passes around: an indexed article, a ranked or scored candidate, and the
-// ranking options. Their own module so that the index, its re-ranker and its calibration can all
+// ranking options with their defaults. Their own module so that the index, its re-ranker and its calibration can all
 // name them without importing one another.
-import type { FeatureOptions } from './features.ts';
-import type { SoftmaxOptions } from './classifier.ts';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './features.ts';
+import { DEFAULT_SOFTMAX_OPTIONS, type SoftmaxOptions } from './classifier.ts';
 
 export interface IndexedArticle {
   id: string;
@@ -87,3 +87,24 @@ export interface RankingOptions {
   /** weight of the best word-vector cosine to a title/question in the score */
   semanticWeight: number;
 }
+
+export const DEFAULT_RANKING_OPTIONS: RankingOptions = {
+  features: DEFAULT_FEATURE_OPTIONS,
+  nearestWeight: 0.3,
+  bodyWeight: 0.6,
+  maxDfShare: 0.05,
+  maxQueryFeatures: 400,
+  queryCharGramsForUnknownOnlyAbove: 2000,
+  classifierMaxArticles: 400,
+  classifierWeight: 1,
+  rerankPool: 30,
+  classifierFolds: 10,
+  averageFoldModels: false,
+  classifierArticleFolds: 10,
+  classifierMaxWork: 400_000,
+  classifierCharGrams: true,
+  classifierStopWordWeight: DEFAULT_FEATURE_OPTIONS.stopWord,
+  softmax: DEFAULT_SOFTMAX_OPTIONS,
+  classifierVectorWeight: 2,
+  semanticWeight: 0.3,
+};

@@ -82,11 +82,6 @@ export class EmbeddingTable {
     return unit !== null;
   }
 
-  /** Forgets every vector whose hash is not in `hashes` (texts no published article has now). */
-  retain(hashes: ReadonlySet<string>): void {
-    for (const hash of this.byHash.keys()) if (!hashes.has(hash)) this.byHash.delete(hash);
-  }
-
   /** The vectors of these articles' texts, for a table in another thread (refit-worker.ts). */
   entriesFor(articles: Iterable<IndexedArticle>): Array<[string, Float32Array]> {
     const out: Array<[string, Float32Array]> = [];
