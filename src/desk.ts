@@ -24,6 +24,8 @@ export const SAMPLE_KB_DIR = fileURLToPath(new URL('../examples/kb', import.meta
 export interface Desk {
   kb: KnowledgeBaseService;
   core: Core;
+  /** The LLM drafter the core uses (LLM_MODE draft or auto); the benchmark asks it too. */
+  drafter?: Drafter;
 }
 
 export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics; kb?: Pick<KnowledgeBaseOptions, 'refitPendingAfterMs'>; clock?: Clock }): Desk {
@@ -54,7 +56,7 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
     // after at most one decision's transaction.
     ...(deps.db.kind === 'pglite' ? { processor: { concurrency: 1 } } : {}),
   });
-  return { kb, core };
+  return { kb, core, ...(drafter ? { drafter } : {}) };
 }
 
 /** The LLM drafter (LLM_MODE draft or auto): its client, its daily token budget and its metrics, on the desk's clock. */

@@ -65,4 +65,26 @@ describe('solodesk bench kb with an embedding model', () => {
     expect(last).not.toHaveProperty('tokens');
     expect(stdout).not.toContain('embeddings');
   });
+
+  it('with LLM_MODE=auto, a grounded draft answers what the KB would escalate, and its tokens are counted', async () => {
+    // The model answers from the first article it is given, citing it; every check passes.
+    ai.reply((request) => {
+      const user = String(request.messages.at(-1)?.content ?? '');
+      const [, id, body] = /<article id="([^"]+)">\n<title>[^<]*<\/title>\n([^\n]*)/.exec(user) ?? [];
+      return JSON.stringify({ answer: body ?? '', cited_article_ids: id ? [id] : [], supported: true, language: 'en' });
+    });
+    const before = ai.chatRequests().length;
+    const { stdout } = await bench({ OPENAI_API_KEY: 'sk-bench-test-key', OPENAI_BASE_URL: ai.baseURL, LLM_MODE: 'auto' });
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+    const asked = ai.chatRequests().slice(before);
+    expect(asked.length).toBeGreaterThan(0);
+    // Every question the model was asked was answered (its drafts pass), so answers rose by as many.
+    const { stdout: plain } = await bench({});
+    const without = JSON.parse(plain.trim().split('\n').at(-1)!);
+    expect(last.answered).toBe(without.answered + asked.length);
+    // No embedding model here: every token counted is the drafts'.
+    expect(last.tokens).toBeGreaterThan(0);
+  });
 });
+
