@@ -25,10 +25,11 @@ describe('LLM client', () => {
   it('sends the configured key, or a placeholder for a local server without one', async () => {
     ai = await startFakeOpenAI();
     ai.reply('hello');
-    const withKey = await createLlmClient({ apiKey: KEY, baseUrl: ai.baseURL, timeoutMs: 1000 }).complete(request);
+    // A manual clock: the deadline never fires on a slow machine (timeouts have their own tests).
+    const withKey = await createLlmClient({ apiKey: KEY, baseUrl: ai.baseURL, timeoutMs: 1000 }, { clock: new ManualClock() }).complete(request);
     expect(withKey).toMatchObject({ text: 'hello', finishReason: 'stop' });
     expect(withKey.totalTokens).toBeGreaterThan(0);
-    await createLlmClient({ baseUrl: ai.baseURL, timeoutMs: 1000 }).complete(request);
+    await createLlmClient({ baseUrl: ai.baseURL, timeoutMs: 1000 }, { clock: new ManualClock() }).complete(request);
     expect(ai.calls.map((c) => c.headers.authorization)).toEqual([`Bearer ${KEY}`, `Bearer ${LOCAL_SERVER_PLACEHOLDER_KEY}`]);
   });
 
