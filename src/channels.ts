@@ -7,6 +7,8 @@ import { createDesk, importSampleKbIfEmpty } from './desk.ts';
 import { SolodeskError } from './errors.ts';
 import { systemClock } from './observability/clock.ts';
 import type { PartsFactory, ServicePart } from './service.ts';
+import { DigestLoop } from './core/insight/digest.ts';
+import { deskSnapshot } from './core/insight/report-operations.ts';
 
 // What `solodesk start` and `solodesk chat` run: the KB, the outbox dispatcher, and every
 // configured channel. Channels are a list: each one that is configured is built (its platform SDK
@@ -71,11 +73,22 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
       start: async () => {
         learning = setInterval(() => {
           desk.core.teachFromPicks().catch((error: unknown) => context.logger.error({ err: error }, 'learning from picks failed'));
+          // Satisfaction ratings that came due (answers left alone, the desk's opening): within a minute is soon enough.
+          desk.core.askDueRatings().catch((error: unknown) => context.logger.error({ err: error }, 'asking for due ratings failed'));
         }, 60_000);
         learning.unref();
       },
       stop: async () => clearInterval(learning),
     });
+    context.metrics.watchDesk(() => deskSnapshot(context.db.prisma, new Date((context.clock ?? systemClock).now())));
+    const digestSchedule = context.config.insight.digest;
+    if (digestSchedule !== null) {
+      const digest = new DigestLoop({
+        prisma: context.db.prisma, settings: desk.core.settings, clock: context.clock ?? systemClock, schedule: digestSchedule, logger: context.logger,
+        onEnqueued: () => desk.core.dispatcher.wake(),
+      });
+      parts.push({ name: 'digest', start: async () => digest.start(), stop: () => digest.stop() });
+    }
 
     const { config } = context;
     const terminal = options.terminal;

@@ -51,6 +51,9 @@ export function createDesk(deps: { db: Database; config: Config; logger: Logger;
       llmMode: drafter ? config.llm.mode : 'off',
       ...(config.businessHours ? { businessHours: config.businessHours } : {}),
       ...(config.floodLimitPerMinute ? { floodLimitPerMinute: config.floodLimitPerMinute } : {}),
+      csatEnabled: config.csat.enabled,
+      ...(config.csat.afterAnswerMs ? { csatAfterAnswerMs: config.csat.afterAnswerMs } : {}),
+      ...(config.insight.csatHalfLifeDays !== undefined ? { csatHalfLifeDays: config.insight.csatHalfLifeDays } : {}),
     },
     // PGlite has one connection: decisions run one at a time, so a waiting delivery is stored
     // after at most one decision's transaction.

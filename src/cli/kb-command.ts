@@ -7,6 +7,9 @@ import { formatKbHealth } from './kb-health-report.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { runCommand } from './run-command.ts';
+import { sinceOf } from './report-command.ts';
+import { gapsLines } from '../core/founder/kb-commands.ts';
+import { PLAIN_MARKUP } from '../core/founder/help.ts';
 
 async function withDesk(config: Config, run: (desk: Desk) => Promise<void>): Promise<void> {
   const db = await openDatabase(config.database);
@@ -69,6 +72,26 @@ export function registerKbCommand(program: Command): void {
       runCommand((config) =>
         withDesk(config, async (desk) => {
           for (const line of formatKbHealth(await desk.kb.health(), await desk.kb.list())) console.log(line);
+        }),
+      ),
+    );
+
+  kb.command('gaps')
+    .option('--since <period>', 'how far back: 30d, 12h, 2w, or a date', '30d')
+    .option('--json', 'print the groups as JSON (every question, with its message and conversation ids)')
+    .description('questions no article answered, grouped by meaning, biggest group first: the articles to write next')
+    .action((options: { since: string; json?: boolean }) =>
+      runCommand((config) =>
+        withDesk(config, async (desk) => {
+          const now = new Date();
+          const since = sinceOf(options.since, now);
+          const groups = await desk.core.founder.kbGaps({ since });
+          if (options.json) {
+            console.log(JSON.stringify({ since: since.toISOString(), groups }, null, 2));
+            return;
+          }
+          // every group, and up to five of its questions: the terminal has room
+          for (const line of gapsLines(PLAIN_MARKUP, Math.round((now.getTime() - since.getTime()) / 86_400_000), groups, Infinity, 5)) console.log(line);
         }),
       ),
     );

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChatCommand } from './chat-command.ts';
+import { registerCustomerCommand } from './customer-command.ts';
 import { registerKbCommand } from './kb-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerReportCommand } from './report-command.ts';
 import { registerStartCommand } from './start-command.ts';
 
 const program = new Command('solodesk')
@@ -14,5 +16,7 @@ registerChatCommand(program);
 registerKbCommand(program);
 registerMigrateCommand(program);
 registerBenchCommand(program);
+registerReportCommand(program);
+registerCustomerCommand(program);
 
 await program.parseAsync(process.argv);

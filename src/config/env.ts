@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseBusinessHours, type BusinessHours } from './business-hours.ts';
+import { DAY_NAMES, parseBusinessHours, type BusinessHours } from './business-hours.ts';
 import { ConfigError } from '../errors.ts';
 
 // The one configuration loader (DESIGN.md §4 "Environment"). A problem names its variable and
@@ -108,6 +108,18 @@ const envSchema = z.object({
   FLOOD_LIMIT_PER_MINUTE: optionalString
     .transform((s) => (s === undefined ? undefined : Number(s)))
     .refine((n) => n === undefined || (Number.isInteger(n) && n >= 1), { message: 'must be a whole number ≥ 1' }),
+  // Satisfaction ratings (core/satisfaction/): asked unless CSAT=off; a bot answer left alone this
+  // long counts as accepted and is asked about.
+  CSAT: z.enum(['on', 'off']).optional(),
+  CSAT_AFTER_ANSWER_MS: wholeNumber(60_000, 'milliseconds'),
+  // Reports: how fast a CSAT rating loses weight in the satisfaction score (core/insight/satisfaction-score.ts).
+  CSAT_HALF_LIFE_DAYS: optionalString
+    .transform((s) => (s === undefined ? undefined : Number(s)))
+    .refine((n) => n === undefined || (Number.isFinite(n) && n > 0), { message: 'must be a number of days > 0' }),
+  // The weekly digest to the founder console: "Mon 09:00" in BUSINESS_TIMEZONE (UTC without it), or "off".
+  DIGEST_SCHEDULE: optionalString.refine((s) => s === undefined || digestScheduleOf(s, 'UTC') !== undefined, {
+    message: 'must be a weekday and a time such as "Mon 09:00", or "off"',
+  }),
 });
 
 /** A whole number ≥ `min`, or unset. */
@@ -178,6 +190,30 @@ export interface Config {
   businessHours: BusinessHours | undefined;
   kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
   floodLimitPerMinute: number | undefined;
+  /** Satisfaction ratings: CSAT (on by default) and CSAT_AFTER_ANSWER_MS (the core's default when unset). */
+  csat: { enabled: boolean; afterAnswerMs: number | undefined };
+  insight: {
+    /** CSAT_HALF_LIFE_DAYS; the score's own default when unset. */
+    csatHalfLifeDays: number | undefined;
+    /** When the weekly digest goes out (local to timeZone); null when DIGEST_SCHEDULE is off. */
+    digest: DigestSchedule | null;
+  };
+}
+
+export interface DigestSchedule {
+  /** 0 = Sunday … 6 = Saturday */
+  day: number;
+  minute: number;
+  timeZone: string;
+}
+
+/** "Mon 09:00" → the digest's weekly time; null for "off"; undefined when it is neither. */
+function digestScheduleOf(value: string, timeZone: string): DigestSchedule | null | undefined {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const match = /^\s*([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*$/i.exec(value);
+  const day = match ? DAY_NAMES.indexOf(match[1]!.toLowerCase()) : -1;
+  if (!match || day < 0 || Number(match[2]) > 23 || Number(match[3]) > 59) return undefined;
+  return { day, minute: Number(match[2]) * 60 + Number(match[3]), timeZone };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -354,5 +390,10 @@ function toConfig(e: Env): Config {
     businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,
     kb: { answerThreshold: e.KB_ANSWER_THRESHOLD, suggestThreshold: e.KB_SUGGEST_THRESHOLD },
     floodLimitPerMinute: e.FLOOD_LIMIT_PER_MINUTE,
+    csat: { enabled: e.CSAT !== 'off', afterAnswerMs: e.CSAT_AFTER_ANSWER_MS },
+    insight: {
+      csatHalfLifeDays: e.CSAT_HALF_LIFE_DAYS,
+      digest: digestScheduleOf(e.DIGEST_SCHEDULE ?? 'Mon 09:00', e.BUSINESS_TIMEZONE ?? 'UTC') ?? null,
+    },
   };
 }

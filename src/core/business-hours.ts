@@ -3,7 +3,7 @@
 
 import { DAY_NAMES, type BusinessHours } from '../config/business-hours.ts';
 
-function localParts(at: Date, timeZone: string): { day: number; minute: number } {
+export function localParts(at: Date, timeZone: string): { day: number; minute: number } {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     weekday: 'short',

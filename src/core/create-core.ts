@@ -5,6 +5,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { handleAction } from './customer-actions.ts';
 import { teachFromPicks } from './learning.ts';
+import { founderStats } from './insight/report-stats.ts';
+import { askDueRatings } from './satisfaction/due-ratings.ts';
 import { createFounderActions } from './founder-actions.ts';
 import { DEFAULT_CORE_SETTINGS, type CoreSettings, type PipelineDeps } from './inbound-pipeline.ts';
 import { Inbox, type InboxOptions } from './inbox.ts';
@@ -21,6 +23,8 @@ export interface Core extends CoreApi {
   settings: CoreSettings;
   /** Teaches the KB the questions behind picks that were not rejected in time; returns how many. */
   teachFromPicks(): Promise<number>;
+  /** Asks for the satisfaction ratings that came due (answers left alone, the desk's opening); returns how many. */
+  askDueRatings(): Promise<number>;
 }
 
 export function createCore(deps: {
@@ -55,7 +59,7 @@ export function createCore(deps: {
   // The processor yields to the inbox's intake, and the inbox wakes the processor once it stored.
   const inbox = new Inbox(deps.prisma, { logger: deps.logger, metrics: deps.metrics, onStored: () => processor.wake(), clock }, deps.inbox);
   const processor = new InboxProcessor(deps.prisma, pipeline, deps.processor, inbox);
-  const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, now: () => new Date(clock.now()) });
+  const founderActions = createFounderActions({ prisma: deps.prisma, kb: deps.kb, now: () => new Date(clock.now()), ratings: settings });
   // Whatever a call enqueued goes out now rather than at the next poll.
   const thenWake = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -70,6 +74,13 @@ export function createCore(deps: {
     resolve: thenWake(founderActions.resolve),
     reopen: thenWake(founderActions.reopen),
     saveAsArticle: founderActions.saveAsArticle,
+    linkCustomer: founderActions.linkCustomer,
+    unlinkCustomer: founderActions.unlinkCustomer,
+    tagCustomer: founderActions.tagCustomer,
+    noteCustomer: founderActions.noteCustomer,
+    findCustomers: founderActions.findCustomers,
+    kbGaps: founderActions.kbGaps,
+    gapQuestions: founderActions.gapQuestions,
     conversationForThread: founderActions.conversationForThread,
     threadOf: founderActions.threadOf,
     attachThread: founderActions.attachThread,
@@ -111,6 +122,8 @@ export function createCore(deps: {
     }),
     handleAction: thenWake((action) => handleAction(pipeline, action)),
     founder,
+    stats: (input) => founderStats({ prisma: deps.prisma, settings, clock }, input),
     teachFromPicks: () => teachFromPicks(pipeline),
+    askDueRatings: thenWake(() => askDueRatings(pipeline)),
   };
 }

@@ -12,7 +12,11 @@ export type FeedbackVote = 'up' | 'down';
 export type CustomerActionKind =
   | { kind: 'feedback'; vote: FeedbackVote; messageId: string }
   | { kind: 'pick'; offerId: string; choice: 1 | 2 | 3 }
-  | { kind: 'none_of_these'; offerId: string };
+  | { kind: 'none_of_these'; offerId: string }
+  /** A satisfaction rating (1–5) pressed under the rating prompt `messageId`. */
+  | { kind: 'csat'; messageId: string; score: CsatScore };
+
+export type CsatScore = 1 | 2 | 3 | 4 | 5;
 
 /** Telegram's limit on callback_data, in bytes: the tightest of the platforms. */
 export const MAX_ACTION_BYTES = 64;
@@ -21,12 +25,16 @@ export const MAX_ACTION_BYTES = 64;
 // here, so it decodes to null and is answered as a stale button.
 const FEEDBACK = /^fb:(up|down):([0-9a-f-]{36})$/;
 const PICK = /^pick:([0-9a-f]{10}):([0-3])$/;
+// 5 + 36 + 2 = 43 bytes: inside Telegram's 64.
+const CSAT = /^csat:([0-9a-f-]{36}):([1-5])$/;
 
 export function encodeCustomerAction(action: CustomerActionKind): string {
   const encoded =
     action.kind === 'feedback'
       ? `fb:${action.vote}:${action.messageId}`
-      : `pick:${action.offerId}:${action.kind === 'pick' ? action.choice : 0}`;
+      : action.kind === 'csat'
+        ? `csat:${action.messageId}:${action.score}`
+        : `pick:${action.offerId}:${action.kind === 'pick' ? action.choice : 0}`;
   // Checked here, where the string is made: a button the platform refuses would fail the whole
   // message at send time, far from the cause.
   if (decodeCustomerAction(encoded) === null) {
@@ -39,6 +47,8 @@ export function decodeCustomerAction(encoded: string): CustomerActionKind | null
   if (Buffer.byteLength(encoded, 'utf8') > MAX_ACTION_BYTES) return null;
   const feedback = FEEDBACK.exec(encoded);
   if (feedback) return { kind: 'feedback', vote: feedback[1] as FeedbackVote, messageId: feedback[2]! };
+  const csat = CSAT.exec(encoded);
+  if (csat) return { kind: 'csat', messageId: csat[1]!, score: Number(csat[2]) as CsatScore };
   const pick = PICK.exec(encoded);
   if (!pick) return null;
   const n = Number(pick[2]);

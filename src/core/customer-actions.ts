@@ -8,8 +8,10 @@ import { freshOffer, lockChat, publishedArticles, type PipelineDeps } from './in
 import { enqueueCustomerMessage, type Tx } from './outbox.ts';
 import { phrases, replyLanguageOf } from './phrases.ts';
 import type { CustomerAction, InboundResult } from './ports.ts';
+import { askForRating, ratingAfterAnswer } from './satisfaction/ask-rating.ts';
+import { conversationOfPrompt, recordRating } from './satisfaction/record-rating.ts';
 
-// Button presses: 👍/👎 on an answer, a pick from a "did you mean" list. A press is stored as a
+// Button presses: 👍/👎 on an answer, a pick from a "did you mean" list, a 1–5 rating. A press is stored as a
 // message of kind `action` (so a redelivered press is a no-op, and it shows in the history
 // without passing for something the customer wrote) and is checked against the conversation as
 // it is now, so a stale button is answered, never misapplied. What a press leads to is decided
@@ -32,12 +34,16 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
     where: { channel_platformMessageId: { channel: action.channel, platformMessageId } },
   });
   if (seen) return { duplicate: true, conversationId: seen.conversationId };
-  const conversation = await tx.conversation.findFirst({
-    where: { channel: action.channel, externalChatId: action.externalChatId },
-    orderBy: { createdAt: 'desc' },
-  });
-  if (!conversation) return { duplicate: false, outcome: 'ignored' };
   const decoded = decodeCustomerAction(action.action);
+  // A 1–5 rating rates the conversation it was asked in, even when the chat has a newer one.
+  const prompted = decoded?.kind === 'csat' ? await conversationOfPrompt(tx, action, decoded.messageId) : null;
+  const conversation =
+    prompted ??
+    (await tx.conversation.findFirst({
+      where: { channel: action.channel, externalChatId: action.externalChatId },
+      orderBy: { createdAt: 'desc' },
+    }));
+  if (!conversation) return { duplicate: false, outcome: 'ignored' };
   await tx.message.create({
     data: {
       conversationId: conversation.id,
@@ -65,7 +71,10 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
     action: decoded,
     withFounder: conversation.status === 'escalated' || conversation.status === 'waiting_customer',
     resolved: conversation.status === 'resolved',
-    rated: { found: rated !== null, before: rated?.rated ?? false },
+    rated:
+      decoded?.kind === 'csat'
+        ? { found: prompted !== null, before: conversation.csatScore !== null }
+        : { found: rated !== null, before: rated?.rated ?? false },
     offer,
     published: (articleId) => sendable.has(articleId),
   });
@@ -98,11 +107,26 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
       if (decision.clearOffer) await setState({ offer: null });
       return { ...base, outcome: 'stale' };
     case 'already_rated':
+      if (decision.tell) await reply(say.alreadyRated);
       return { ...base, outcome: 'already_rated' };
-    case 'feedback_up':
+    case 'rate':
+      await recordRating(tx, {
+        conversation,
+        state,
+        score: decision.score,
+        promptMessageId: decoded?.kind === 'csat' ? decoded.messageId : null,
+        language,
+        ...(threadId ? { threadId } : {}),
+        now,
+      });
+      return { ...base, outcome: 'rate' };
+    case 'feedback_up': {
       await rate('up');
-      await reply(say.thanksFeedback);
+      // An answer that helped is an accepted answer: the rating is asked now, the thanks folded in.
+      const asked = await askForRating(tx, deps.settings, { conversationId: conversation.id, now, preface: say.thanksFeedback });
+      if (asked !== 'asked') await reply(say.thanksFeedback);
       return { ...base, outcome: 'feedback_up' };
+    }
     case 'feedback_down':
       await rate('down');
       // A rejected answer teaches nothing; the founder takes over.
@@ -119,6 +143,7 @@ async function applyAction(deps: PipelineDeps, tx: Tx, action: CustomerAction): 
       await setState({
         offer: null,
         lesson: { articleId: article.id, question: offer!.question, at: now.toISOString(), customerId: conversation.customerId },
+        csat: ratingAfterAnswer(conversation, deps.settings, now),
       });
       return { ...base, outcome: 'pick' };
     }
@@ -142,6 +167,8 @@ function describe(action: CustomerActionKind | null): string {
       return `[pressed: suggestion ${action.choice}]`;
     case 'none_of_these':
       return '[pressed: none of these]';
+    case 'csat':
+      return `[pressed: rating ${action.score}]`;
     case undefined:
       return '[pressed a button]';
   }

@@ -1,5 +1,5 @@
 import type { KbAnswer } from '../kb/knowledge-base.ts';
-import type { CustomerActionKind } from './customer-action.ts';
+import type { CsatScore, CustomerActionKind } from './customer-action.ts';
 import type { EscalationReason, KbCandidateSummary } from './ports.ts';
 
 // The one place that decides what happens to what a customer does: a message (decideReply, issue
@@ -25,6 +25,11 @@ export interface ReplyContext {
   offer: PendingOffer | null;
   /** The customer's text read as a pick from that list: 0 = none of these, 1–3 = an article. */
   pickedNumber: number | null;
+  /**
+   * Satisfaction: the text read as 1–5 under a rating prompt it is the first answer to, and the
+   * rating (Feedback id) this text would be the comment of, within its window (satisfaction/).
+   */
+  rating?: { score: CsatScore | null; commentFor: string | null };
   kb: KbAnswer;
   /**
    * The LLM's draft for this message (made before the transaction, only when the KB would hand it
@@ -52,12 +57,20 @@ export type ReplyDecision =
   | { kind: 'answer'; articleId: string; confidence: number }
   | { kind: 'suggest'; articleIds: string[] }
   | { kind: 'pick'; articleId: string }
+  /** A typed 1–5 answering the rating prompt (channels without buttons type it). */
+  | { kind: 'rate'; score: CsatScore }
+  /** The words after a rating: stored as its comment and acknowledged, never escalated. */
+  | { kind: 'rating_comment'; feedbackId: string }
   /** LLM_MODE=auto: the grounded draft goes to the customer, citing these (published) articles. */
   | { kind: 'auto_answer'; answer: string; articleIds: string[] };
 
 export function decideReply(c: ReplyContext): ReplyDecision {
   if (c.withFounder) return { kind: 'relay_to_founder' };
   if (c.flooded) return c.floodNoticeSent ? { kind: 'store_only' } : { kind: 'escalate', reason: 'flood' };
+  // Only the first text after the prompt can be the rating; anything else is a new question.
+  if (c.rating?.score) return { kind: 'rate', score: c.rating.score };
+  // Asking for a person after rating is a request, not a comment: it goes on to escalate.
+  if (c.rating?.commentFor && !c.humanRequested) return { kind: 'rating_comment', feedbackId: c.rating.commentFor };
   if (c.offer && c.pickedNumber !== null) {
     if (c.pickedNumber === 0) return { kind: 'escalate', reason: 'no_suggestion_fit' };
     const articleId = c.offer.articles[c.pickedNumber - 1]?.articleId;
@@ -101,7 +114,10 @@ export interface PressContext {
   /** The conversation is with the founder (escalated, or the founder replied and waits). */
   withFounder: boolean;
   resolved: boolean;
-  /** For 👍/👎: the rated message is one of this conversation's, and whether it was rated before. */
+  /**
+   * For 👍/👎: the rated message is one of this conversation's, and whether it was rated before.
+   * For a 1–5 rating: the prompt is this conversation's, and whether the conversation has a rating.
+   */
   rated: { found: boolean; before: boolean };
   /** The "did you mean" list the conversation shows now, if still fresh. */
   offer: PendingOffer | null;
@@ -111,7 +127,9 @@ export interface PressContext {
 export type PressDecision =
   /** A button that no longer applies; `tell` says whether the customer hears so. */
   | { kind: 'stale'; tell: boolean; clearOffer: boolean }
-  | { kind: 'already_rated' }
+  /** `tell`: a second 1–5 press is answered (the customer may think the first was lost); 👍/👎 is not. */
+  | { kind: 'already_rated'; tell?: true }
+  | { kind: 'rate'; score: CsatScore }
   | { kind: 'feedback_up' }
   /** 👎: recorded; the founder takes over unless the conversation is already theirs. */
   | { kind: 'feedback_down'; escalate: boolean }
@@ -127,11 +145,21 @@ export function decidePress(c: PressContext): PressDecision {
     if (c.rated.before) return { kind: 'already_rated' };
     return action.vote === 'up' ? { kind: 'feedback_up' } : { kind: 'feedback_down', escalate: !c.withFounder };
   }
+  if (action.kind === 'csat') {
+    if (!c.rated.found) return { kind: 'stale', tell: false, clearOffer: false };
+    return c.rated.before ? { kind: 'already_rated', tell: true } : { kind: 'rate', score: action.score };
+  }
   if (c.offer === null || c.offer.id !== action.offerId || c.resolved) return { kind: 'stale', tell: true, clearOffer: false };
   if (action.kind === 'none_of_these') return { kind: 'escalate', reason: 'no_suggestion_fit' };
   const articleId = c.offer.articles[action.choice - 1]?.articleId;
   if (articleId === undefined || !c.published(articleId)) return { kind: 'stale', tell: true, clearOffer: true };
   return { kind: 'pick', articleId };
+}
+
+/** A typed rating: "4", "４", "4/5", "4 ⭐" → 4; anything else (0, 6, words) → null. */
+export function readRatingNumber(text: string): CsatScore | null {
+  const match = /^\s*#?\s*([1-5１-５])\s*(?:\/\s*5|分|星|⭐+|[.)、。!！])?\s*$/u.exec(text);
+  return match ? (Number(match[1]!.normalize('NFKC')) as CsatScore) : null;
 }
 
 /** "2", "#2", "２", " 2. " → 2; anything else → null. */

@@ -4,6 +4,7 @@ import { isOpen, nextOpening } from './business-hours.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, type ReplyLanguage } from './phrases.ts';
 import type { CustomerSummary, EscalationReason, KbCandidateSummary } from './ports.ts';
+import { founderNotesOf } from './customers/profile.ts';
 
 // Handing a conversation to the founder: the founder gets the question with its context, the
 // customer is told that a person will answer (and when, outside business hours).
@@ -87,12 +88,13 @@ export async function describeCustomer(tx: Tx, conversationId: string): Promise<
     include: { customer: { include: { identities: true } } },
   });
   const identity = conversation.customer.identities.find((i) => i.channel === conversation.channel);
-  const [earlierConversations, lastFeedback] = await Promise.all([
+  const [earlierConversations, lastFeedback, aboutCustomer] = await Promise.all([
     tx.conversation.count({ where: { customerId: conversation.customerId, id: { not: conversation.id } } }),
     tx.feedback.findFirst({
       where: { conversation: { customerId: conversation.customerId } },
       orderBy: { createdAt: 'desc' },
     }),
+    founderNotesOf(tx, conversation.customerId),
   ]);
   return {
     customerId: conversation.customerId,
@@ -102,6 +104,9 @@ export async function describeCustomer(tx: Tx, conversationId: string): Promise<
     username: identity?.username ?? null,
     earlierConversations,
     lastRating: lastFeedback?.score ?? null,
+    // Every channel the customer wrote from (`!link` joins them), and what the founder keeps on them.
+    identities: conversation.customer.identities.map((i) => ({ channel: i.channel, externalUserId: i.externalUserId, username: i.username, displayName: i.displayName })),
+    ...aboutCustomer,
   };
 }
 

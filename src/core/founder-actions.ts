@@ -6,6 +6,11 @@ import { classifyFounderText } from './founder/founder-text.ts';
 import { lockChat } from './inbound-pipeline.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, NoteNotSendableError, type Tx } from './outbox.ts';
 import type { FounderActions } from './ports.ts';
+import { DEFAULT_GAP_WINDOW_MS, gapQuestionTexts, readKbGaps } from './insight/kb-gaps.ts';
+import { askForRating, type RatingSettings } from './satisfaction/ask-rating.ts';
+import { linkCustomers, unlinkLast } from './customers/customer-links.ts';
+import { noteCustomer, tagCustomer } from './customers/customer-notes.ts';
+import { findCustomerProfiles } from './customers/profile.ts';
 
 // What the founder does to a conversation, whichever console it comes from (Slack thread,
 // Telegram, terminal). Each action is one transaction and tells every console what changed.
@@ -22,7 +27,13 @@ export class NoDraftError extends SolodeskError {
   }
 }
 
-export function createFounderActions(deps: { prisma: PrismaClient; kb: KnowledgeBase; now?: () => Date }): FounderActions {
+export function createFounderActions(deps: {
+  prisma: PrismaClient;
+  kb: KnowledgeBase;
+  now?: () => Date;
+  /** Whether and when a resolve asks the customer for a rating; none asked without. */
+  ratings?: RatingSettings;
+}): FounderActions {
   const now = () => deps.now?.() ?? new Date();
   const inTx = <T>(run: (tx: Tx) => Promise<T>) => deps.prisma.$transaction(run, { timeout: 15_000, maxWait: 15_000 });
 
@@ -36,6 +47,8 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
     await tx.auditLog.create({
       data: { actor: founder, action: `conversation.${status === 'resolved' ? 'resolve' : 'reopen'}`, entity: 'conversation', entityId: conversationId },
     });
+    // Asked (or due at the opening) in the resolve's own transaction: a resolve that rolls back asks nothing.
+    if (status === 'resolved' && deps.ratings) await askForRating(tx, deps.ratings, { conversationId, now: at });
   }
 
   async function load(tx: Tx, conversationId: string) {
@@ -207,6 +220,15 @@ export function createFounderActions(deps: { prisma: PrismaClient; kb: Knowledge
       );
       return { slug: article.slug, created: true };
     },
+
+    linkCustomer: (input) => inTx((tx) => linkCustomers(tx, input)),
+    unlinkCustomer: (input) => inTx((tx) => unlinkLast(tx, { ...input, now: now() })),
+    tagCustomer: (input) => inTx((tx) => tagCustomer(tx, input)),
+    noteCustomer: (input) => inTx((tx) => noteCustomer(tx, { ...input, now: now() })),
+    findCustomers: (query) => findCustomerProfiles(deps.prisma, query),
+
+    kbGaps: (input) => readKbGaps(deps.prisma, input?.since ?? new Date(now().getTime() - DEFAULT_GAP_WINDOW_MS)),
+    gapQuestions: (messageIds) => gapQuestionTexts(deps.prisma, messageIds),
 
     async conversationForThread({ channelId, threadTs }) {
       const conversation = await deps.prisma.conversation.findUnique({

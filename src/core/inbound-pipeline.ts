@@ -13,6 +13,8 @@ import type { InboundMessage } from './messages.ts';
 import { enqueueCustomerMessage, enqueueFounderNotice, type Tx } from './outbox.ts';
 import { phrases, replyLanguageOf } from './phrases.ts';
 import type { Drafter, DraftResult, EscalationReason, InboundResult } from './ports.ts';
+import { DEFAULT_CSAT_AFTER_ANSWER_MS, ratingAfterAnswer } from './satisfaction/ask-rating.ts';
+import { applyRatingReply, conversationAwaitingRating, endRatingWait, ratingFacts } from './satisfaction/record-rating.ts';
 
 export interface CoreSettings {
   businessHours?: BusinessHours;
@@ -26,6 +28,14 @@ export interface CoreSettings {
   lessonsPerCustomerPerDay: number;
   /** LLM_MODE: `auto` lets a grounded draft answer by itself; `draft` (or no drafter) never does. */
   llmMode: 'off' | 'draft' | 'auto';
+  /**
+   * Satisfaction ratings (src/core/satisfaction/): whether to ask (CSAT; the core asks only when
+   * told, the service's configuration turns it on), and after how long a bot answer left alone counts as accepted.
+   */
+  csatEnabled: boolean;
+  csatAfterAnswerMs: number;
+  /** CSAT_HALF_LIFE_DAYS for the satisfaction score in reports (insight/satisfaction-score.ts's default without it). */
+  csatHalfLifeDays?: number;
 }
 
 export const DEFAULT_CORE_SETTINGS: CoreSettings = {
@@ -34,6 +44,8 @@ export const DEFAULT_CORE_SETTINGS: CoreSettings = {
   learnAfterMs: 10 * 60_000,
   lessonsPerCustomerPerDay: 3,
   llmMode: 'off',
+  csatEnabled: false,
+  csatAfterAnswerMs: DEFAULT_CSAT_AFTER_ANSWER_MS,
 };
 
 export interface PipelineDeps {
@@ -76,7 +88,7 @@ export async function storeAndDecide(
   if (seen) return { duplicate: true, conversationId: seen.conversationId };
 
   const customerId = await identifyCustomer(tx, message);
-  const conversation = await findOrOpenConversation(tx, customerId, message, now);
+  const conversation = (await conversationAwaitingRating(tx, message, now)) ?? (await findOrOpenConversation(tx, customerId, message, now));
   await tx.message.create({
     data: {
       conversationId: conversation.id,
@@ -94,7 +106,8 @@ export async function storeAndDecide(
   });
   await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
 
-  const state = readState(conversation.state);
+  // The facts below read the rating state as it was (conversation.state); what is done keeps it ended.
+  const state = await endRatingWait(tx, conversation);
   if (message.autoReply !== undefined) {
     // A bot command (/start, /help): answered with its fixed text, like any reply, through the outbox.
     await enqueueCustomerMessage(tx, {
@@ -160,6 +173,7 @@ async function readReplyFacts(
     humanRequested: asksForHuman(message.text),
     offer,
     pickedNumber: offer ? readPickNumber(message.text, offer.articles.length) : null,
+    rating: ratingFacts(state, message.text, now),
     kb,
     llm: { autoAnswers: deps.settings.llmMode === 'auto', draft: input.draft },
     published: (articleId) => sendable.has(articleId),
@@ -180,18 +194,22 @@ export async function previewReply(deps: PipelineDeps, message: InboundMessage, 
     select: { id: true },
   });
   if (seen) return { kind: 'store_only' };
+  const now = new Date(deps.clock.now());
   const [identity, conversation] = await Promise.all([
     prisma.channelIdentity.findUnique({
       where: { channel_externalUserId: { channel: message.channel, externalUserId: message.externalUserId } },
       select: { customerId: true },
     }),
-    prisma.conversation.findFirst({
-      where: { channel: message.channel, externalChatId: message.externalChatId, status: { not: 'resolved' } },
-      orderBy: { createdAt: 'desc' },
-      select: { status: true, state: true },
-    }),
+    conversationAwaitingRating(prisma, message, now).then(
+      (rated) =>
+        rated ??
+        prisma.conversation.findFirst({
+          where: { channel: message.channel, externalChatId: message.externalChatId, status: { not: 'resolved' } },
+          orderBy: { createdAt: 'desc' },
+          select: { status: true, state: true },
+        }),
+    ),
   ]);
-  const now = new Date(deps.clock.now());
   const facts = await readReplyFacts(prisma, deps, { message, kb, conversation, customerId: identity?.customerId ?? null, now, stored: false, draft: null });
   return decideReply(facts.context);
 }
@@ -384,7 +402,7 @@ async function applyDecision(
         answer: decision.answer,
         sources: sources.map((a) => ({ slug: a.slug, title: a.title })),
       });
-      await setState({ offer: null, draft: null });
+      await setState({ offer: null, draft: null, csat: ratingAfterAnswer(conversation, deps.settings, now) });
       return;
     }
     case 'answer':
@@ -396,9 +414,13 @@ async function applyDecision(
         decision.kind === 'pick' && c.offer
           ? { articleId: article.id, question: c.offer.question, at: now.toISOString(), customerId: conversation.customerId }
           : c.state.lesson ?? null;
-      await setState({ offer: null, lesson });
+      await setState({ offer: null, lesson, csat: ratingAfterAnswer(conversation, deps.settings, now) });
       return;
     }
+    case 'rate':
+    case 'rating_comment':
+      await applyRatingReply(tx, decision, { conversation, state: c.state, text: message.text, language, ...(threadId ? { threadId } : {}), now });
+      return;
     case 'suggest': {
       const articles = summarize(c.kb.ranked.filter((r) => decision.articleIds.includes(r.article.id)));
       const offer = await offerSuggestions(tx, {

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../observability/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { claimChatHeads } from './claim-chat-heads.ts';
-import { PlatformApiError, RateLimitedError } from '../errors.ts';
+import { NetworkError, PlatformApiError, RateLimitedError } from '../errors.ts';
 import { enqueueFounderNotice } from './outbox.ts';
 import { PollingLoop } from './polling-loop.ts';
 import type { Delivery, DeliveryPayload, SendResult, Sender } from './ports.ts';
@@ -218,6 +218,7 @@ export class OutboxDispatcher extends PollingLoop {
 
   private async handleFailure(row: OutboxRow, error: unknown): Promise<void> {
     const reason = describeError(error);
+    this.deps.metrics.sendFailures.inc({ channel: row.channel, reason: failureKind(error) });
     if (error instanceof RateLimitedError) {
       this.deps.metrics.deliveries.inc({ channel: row.channel, result: 'rate_limited' });
       await this.prisma.outbox.update({
@@ -288,4 +289,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock): Promise<
       timer = clock.setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
     }),
   ]).finally(() => clock.clearTimeout(timer));
+}
+
+/** A failure's metric label: a short closed list, never the error text. */
+function failureKind(error: unknown): string {
+  if (error instanceof RateLimitedError) return 'rate_limited';
+  if (error instanceof PlatformApiError) return error.reason ?? 'platform';
+  if (error instanceof NetworkError) return 'network';
+  return 'other';
 }

@@ -112,7 +112,9 @@ export async function enqueueFounderNotice(tx: Tx, notice: FounderNotice): Promi
   // event before it. `channel:` cannot be mistaken for a conversation id (a UUID).
   const about = notice.type === 'channel_event'
     ? { chatKey: `${FOUNDER_CHANNEL}:channel:${notice.event.channel}`, target: { channel: notice.event.channel } }
-    : { chatKey: `${FOUNDER_CHANNEL}:${notice.conversationId}`, target: { conversationId: notice.conversationId } };
+    : notice.type === 'digest'
+      ? { chatKey: `${FOUNDER_CHANNEL}:digest`, target: { digest: notice.key } }
+      : { chatKey: `${FOUNDER_CHANNEL}:${notice.conversationId}`, target: { conversationId: notice.conversationId } };
   await tx.outbox.create({
     data: {
       channel: FOUNDER_CHANNEL,

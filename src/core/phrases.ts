@@ -21,6 +21,11 @@ const PHRASES = {
     numberedPrompt: 'Reply with the number of the article, or 0 to talk to the founder.',
     staleChoice: "That list is no longer current, so I didn't act on it. Please ask your question again.",
     reopened: 'The founder has reopened this conversation.',
+    rateAsk: 'How did we do? Please rate this conversation from 1 (poor) to 5 (great).',
+    ratePrompt: 'Reply with a number from 1 to 5.',
+    thanksRating: (score: number) => `Thanks for rating us ${score}/5! If you'd like to tell us more, just write it here.`,
+    alreadyRated: "You've already rated this conversation — thank you!",
+    thanksComment: "Thanks — I've passed your comment on to the founder.",
   },
   zh: {
     greeting: '您好！关于我们产品的任何问题都可以直接问我，能马上回答的我会立即回答；答不了的，创始人会亲自在这里回复您。',
@@ -35,6 +40,11 @@ const PHRASES = {
     numberedPrompt: '请回复文章编号，或回复 0 联系创始人。',
     staleChoice: '该列表已过期，未执行您的选择。请重新提问。',
     reopened: '创始人已重新打开此对话。',
+    rateAsk: '我们的服务怎么样？请为本次对话打分：1（很差）到 5（很好）。',
+    ratePrompt: '请回复 1 到 5 之间的数字。',
+    thanksRating: (score: number) => `谢谢您打出 ${score}/5 分！如果还想补充什么，直接在这里写下即可。`,
+    alreadyRated: '您已经为本次对话打过分了，谢谢！',
+    thanksComment: '谢谢，您的意见已转给创始人。',
   },
 } as const;
 

@@ -35,6 +35,48 @@ export interface CustomerSummary {
   username: string | null;
   earlierConversations: number;
   lastRating: number | null;
+  /**
+   * Every identity of the customer across channels (`!link` joins them). Optional: notices
+   * written before profiles existed lack it, and the view then shows the one above.
+   */
+  identities?: CustomerIdentitySummary[];
+  /** The founder's tags (`!tag`) and private notes (`!note`) about the customer. */
+  tags?: string[];
+  notes?: string | null;
+}
+
+export interface CustomerIdentitySummary {
+  channel: string;
+  externalUserId: string;
+  username: string | null;
+  displayName: string | null;
+}
+
+/**
+ * A customer as the founder reads them (`/customer`, after `!link`, `!tag`, `!note`): every
+ * identity, their conversations and ratings, and what the founder wrote about them. A customer
+ * linked into this one counts as this one: its identities, conversations, tags and notes are here.
+ */
+export interface CustomerProfile {
+  customerId: string;
+  displayName: string | null;
+  identities: CustomerIdentitySummary[];
+  conversationCount: number;
+  /** The latest few conversations, newest first. */
+  recentConversations: Array<{ id: string; channel: string; status: string; lastMessageAt: string; firstQuestion: string | null }>;
+  ratings: { count: number; mean: number | null; last: { score: number; kind: 'answer' | 'csat' } | null };
+  tags: string[];
+  notes: string | null;
+  /** Customers linked into this one (`!link`), oldest first. */
+  linked: Array<{ customerId: string; displayName: string | null }>;
+}
+
+/** What `!link`, `!unlink`, `!tag` or `!note` did, and the customer it did it to, as it is now. */
+export interface CustomerChange {
+  change: 'linked' | 'unlinked' | 'tagged' | 'noted';
+  profile: CustomerProfile;
+  /** `linked`: the customer moved into this one; `unlinked`: the customer split off again. */
+  other?: { customerId: string; displayName: string | null };
 }
 
 /** What the founder's console (a Slack channel, a Telegram chat, the terminal) is told. */
@@ -80,7 +122,22 @@ export type FounderNotice =
    * A channel's session needs the founder (a login QR code, a logout, a friend request). It has no
    * conversation: consoles show it on its own (a Slack root message, not a thread; no Telegram tag).
    */
-  | { type: 'channel_event'; event: ChannelEvent };
+  | { type: 'channel_event'; event: ChannelEvent }
+  /**
+   * The weekly digest (insight/digest.ts): the report of the week as lines, and its days for the
+   * chart the Slack console renders (conversations, answered by the bot vs escalated, satisfaction).
+   * Not about one conversation: shown on its own, like a channel event.
+   */
+  | { type: 'digest'; key: string; view: ReportView; days: DigestDay[] };
+
+/** One day of the digest's chart (insight/report.ts ReportDay). */
+export interface DigestDay {
+  date: string;
+  conversations: number;
+  answeredByBot: number;
+  escalated: number;
+  satisfaction: number | null;
+}
 
 /**
  * Something a channel's session did that the founder must know or act on (a WeChat login QR code
@@ -168,6 +225,8 @@ export interface CoreApi {
   handleAction(action: CustomerAction): Promise<InboundResult>;
   /** Tells the founder console about a channel's session (through the outbox, like every notice). */
   reportChannelEvent(event: ChannelEvent): Promise<void>;
+  /** `/stats`: the report of the last `days` days (7 by default) as lines every console can show (insight/report-stats.ts). */
+  stats(input?: { days?: number }): Promise<ReportView>;
   founder: FounderActions;
 }
 
@@ -203,6 +262,31 @@ export interface CustomerAction {
   threadId?: string;
 }
 
+/** A report as words (insight/report-view.ts): a title and sections of plain lines the consoles mark up. */
+export interface ReportView {
+  title: string;
+  sections: Array<{ heading?: string; lines: string[] }>;
+}
+
+/** A customer question no article answered (a KB gap): the customer's message, and why it was escalated. */
+export interface GapQuestion {
+  messageId: string;
+  conversationId: string;
+  text: string;
+  at: Date;
+  reason: 'kb_unsure' | 'no_suggestion_fit' | 'customer_rejected_answer';
+}
+
+/** Gap questions that mean the same: one article to write. */
+export interface KbGapGroup {
+  /** questions in the group (one per customer message) */
+  size: number;
+  /** distinct question texts, the most typical first (at most 10) */
+  examples: string[];
+  /** the group's questions, the most typical first */
+  questions: GapQuestion[];
+}
+
 export interface FounderActions {
   /**
    * Replies to the customer; returns the stored message id (empty when only files came and no
@@ -235,6 +319,24 @@ export interface FounderActions {
   sendDraft(input: { conversationId: string; founder: string; platformMessageId?: string }): Promise<{ messageId: string; duplicate: boolean }>;
   /** Saves the customer's question and the founder's last reply as an article (or adds the question to an existing one). */
   saveAsArticle(input: { conversationId: string; founder: string; title?: string; publish: boolean; articleSlug?: string }): Promise<{ slug: string; created: boolean }>;
+  /**
+   * `!link <customer>`: the customer found by `query` (an id, a name, a username, a platform id)
+   * joins this conversation's customer: their identities and conversations move here, each
+   * conversation keeps its own channel and chat. Undone by `unlinkCustomer`.
+   */
+  linkCustomer(input: { conversationId: string; founder: string; query: string }): Promise<CustomerChange>;
+  /** `!unlink`: undoes this conversation's customer's last link, moving back exactly what it moved. */
+  unlinkCustomer(input: { conversationId: string; founder: string }): Promise<CustomerChange>;
+  /** `!tag a b`: adds tags (lower-cased) to this conversation's customer. */
+  tagCustomer(input: { conversationId: string; founder: string; tags: string[] }): Promise<CustomerChange>;
+  /** `!note text`: appends a dated, attributed private line to the customer's notes (never sent). */
+  noteCustomer(input: { conversationId: string; founder: string; text: string }): Promise<CustomerChange>;
+  /** `/customer <name|id>`: the customers that match (a linked one as the one it is linked into). */
+  findCustomers(query: string): Promise<CustomerProfile[]>;
+  /** `/kb gaps`: escalated questions no article answered, grouped by meaning, biggest group first (insight/kb-gaps.ts). */
+  kbGaps(input?: { since?: Date }): Promise<KbGapGroup[]>;
+  /** The texts of these gap questions (message ids), re-read when the founder writes the group's article. */
+  gapQuestions(messageIds: readonly string[]): Promise<string[]>;
   /** The conversation whose founder thread this is. */
   conversationForThread(threadRef: { channelId: string; threadTs: string }): Promise<string | null>;
   /** Where the founder console put this conversation's thread, if it did. */

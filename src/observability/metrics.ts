@@ -68,6 +68,66 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1],
       registers: [registry],
     }),
+    sendFailures: new Counter({
+      name: 'solodesk_send_failures_total',
+      help: 'Failed delivery attempts, by channel and reason (rate_limited, blocked, chat_not_found, rejected, network, platform, other)',
+      labelNames: ['channel', 'reason'] as const,
+      registers: [registry],
+    }),
+    ...deskGauges(registry),
+  };
+}
+
+/** What the database says about the desk at scrape time (outbox backlog, CSAT ratings); set once the database is open. */
+export interface DeskSnapshot {
+  /** Pending outbox rows per channel, and the age of the oldest in seconds. */
+  outbox: Array<{ channel: string; depth: number; oldestAgeSeconds: number }>;
+  csatRatings: number;
+}
+
+/**
+ * Gauges read from the database when Prometheus scrapes (not kept up to date by every write):
+ * `watchDesk` gives them the reader; before that they have no samples.
+ */
+function deskGauges(registry: Registry) {
+  let read: (() => Promise<DeskSnapshot>) | undefined;
+  let pending: Promise<DeskSnapshot | undefined> | undefined;
+  // One read per scrape for the three gauges: the first collect starts it, the others share it.
+  const snapshot = (): Promise<DeskSnapshot | undefined> => {
+    pending ??= (read ? read() : Promise.resolve(undefined)).finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  const perChannel = (name: string, help: string, value: (row: DeskSnapshot['outbox'][number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['channel'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const row of s?.outbox ?? []) this.set({ channel: row.channel }, value(row));
+      },
+    });
+  const depth = perChannel('solodesk_outbox_depth', 'Outbox rows waiting to be sent, by channel (read at scrape)', (row) => row.depth);
+  const oldest = perChannel('solodesk_outbox_oldest_age_seconds', 'Age of the oldest waiting outbox row, by channel (read at scrape)', (row) => row.oldestAgeSeconds);
+  const csat = new Gauge({
+    name: 'solodesk_csat_ratings',
+    help: 'CSAT ratings stored (read at scrape)',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s) this.set(s.csatRatings);
+    },
+  });
+  return {
+    outboxDepth: depth,
+    outboxOldestAge: oldest,
+    csatRatings: csat,
+    /** Gives the scrape-time gauges their reader (the service does, once the database is open). */
+    watchDesk(reader: () => Promise<DeskSnapshot>): void {
+      read = reader;
+    },
   };
 }
 

@@ -71,10 +71,16 @@ export interface FakeSlack {
   channels: Map<string, Record<string, unknown>>;
   /** Put a message that was not posted through the API (a customer's) into history. */
   seedMessage(channel: string, message: { ts: string; text?: string; user?: string; thread_ts?: string }): void;
+  /**
+   * Files uploaded the files.uploadV2 way (files.getUploadURLExternal, a POST of the bytes to the
+   * upload URL, files.completeUploadExternal), by file id: the bytes as received, and where the
+   * completion shared them (unset until completed).
+   */
+  uploads: Map<string, { filename: string; bytes: Buffer; contentType: string; channel?: string; threadTs?: string; title?: string }>;
   close(): Promise<void>;
 }
 
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks', 'files']);
 
 function decodeForm(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -84,6 +90,17 @@ function decodeForm(fields: Record<string, unknown>): Record<string, unknown> {
     } else out[key] = value;
   }
   return out;
+}
+
+/** The file's bytes: the body itself, or the first part of a multipart body (how the SDK may send it). */
+function uploadedBytes(req: FakeRequest): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(req.contentType);
+  if (!req.contentType.toLowerCase().startsWith('multipart/') || boundary === null) return req.rawBody;
+  const delimiter = Buffer.from(`\r\n--${boundary[1] ?? boundary[2]}`);
+  const headersEnd = req.rawBody.indexOf('\r\n\r\n');
+  const start = headersEnd + 4;
+  const end = req.rawBody.indexOf(delimiter, start);
+  return req.rawBody.subarray(start, end < 0 ? undefined : end);
 }
 
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
@@ -105,6 +122,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const reactions = new Set<string>();
   let seq = 0;
   let viewSeq = 0;
+  let fileSeq = 0;
+  let origin = '';
+  const uploads: FakeSlack['uploads'] = new Map();
 
   /** Unique, increasing, Slack-shaped: 1767224901.000100, 1767224901.000200, … */
   function nextTs(): string {
@@ -253,6 +273,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return okJson({ channel: { id: str(p.channel) ?? `D${first ?? ''}` } });
       }
       case 'conversations.replies': return replies(p);
+      case 'files.getUploadURLExternal': {
+        const filename = arg(p.filename);
+        if (filename === undefined || arg(p.length) === undefined) return err('invalid_arguments');
+        const fileId = `FFAKE${String(++fileSeq).padStart(6, '0')}`;
+        uploads.set(fileId, { filename, bytes: Buffer.alloc(0), contentType: '' });
+        return okJson({ upload_url: `${origin}/upload/${fileId}`, file_id: fileId });
+      }
+      case 'files.completeUploadExternal': {
+        const files = Array.isArray(p.files) ? (p.files as Array<Record<string, unknown>>) : [];
+        for (const f of files) {
+          const upload = uploads.get(String(f.id));
+          if (upload === undefined || upload.bytes.length === 0) return err('file_not_found');
+          Object.assign(upload, { channel: str(p.channel_id), threadTs: str(p.thread_ts), title: str(f.title) });
+        }
+        return okJson({ files: files.map((f) => ({ id: f.id, title: f.title })) });
+      }
       case 'reactions.add': {
         const key = `${str(p.channel) ?? ''}:${str(p.timestamp) ?? ''}:${str(p.name) ?? ''}`;
         if (reactions.has(key)) return err('already_reacted');
@@ -264,6 +300,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
 
   const server = await startHttpFake((req: FakeRequest): FakeResponse => {
+    const upload = /^\/upload\/(F[A-Z0-9]+)$/.exec(req.path);
+    if (upload !== null) {
+      const known = uploads.get(upload[1]!);
+      if (known === undefined) return { status: 404, text: 'Not Found' };
+      Object.assign(known, { bytes: uploadedBytes(req), contentType: req.contentType });
+      return { text: `OK - ${req.rawBody.length}` };
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(req.path);
     if (match === null) return { status: 404, text: 'Not Found' };
     const method = match[1] ?? '';
@@ -305,6 +348,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return out;
   });
 
+  origin = server.origin;
   return {
     apiUrl: `${server.origin}/api/`,
     botUserId,
@@ -332,6 +376,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     seedMessage(channel, message) {
       messagesIn(channel).push({ type: 'message', user: 'UCUSTOMER', text: '', ...message, channel });
     },
+    uploads,
     close: () => server.close(),
   };
 }

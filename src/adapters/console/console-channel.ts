@@ -6,6 +6,7 @@ import { handleFounderMessage, type FounderOutcome } from '../../core/founder/fo
 import { draftHint, PLAIN_MARKUP, terminalFounderHint, unknownCommandText } from '../../core/founder/help.ts';
 import { NOTICE_WORDS, noticeView } from '../../core/founder/notice-view.ts';
 import { decodeCustomerAction } from '../../core/customer-action.ts';
+import { customerChangeText, customerSearchView, profileText } from '../../core/customers/profile-view.ts';
 
 // The terminal as a chat app: a person types as a customer and reads the bot's replies; when no
 // other founder console is configured, the same person answers as the founder with /reply.
@@ -68,14 +69,16 @@ export class ConsoleChannel {
   private async handleLine(line: string): Promise<void> {
     if (!line) return;
     const { core, founderHere } = this.options;
-    const command = /^\/(reply|resolve|save|send)\b\s*([\s\S]*)$/.exec(line);
+    const lookup = /^\/customer\b\s*([\s\S]*)$/.exec(line);
+    if (lookup && founderHere) return this.showCustomers(lookup[1] ?? '');
+    const command = /^\/(reply|resolve|save|send|link|unlink|tag|note)\b\s*([\s\S]*)$/.exec(line);
     if (command && founderHere) {
       const conversationId = this.conversationId;
       if (!conversationId) return this.print('(no conversation yet)');
       const [, name, rest = ''] = command;
       // The terminal's slash commands are the thread commands (its /save publishes at once), and
       // /reply text is read like a thread reply: a note prefix keeps it a note.
-      const text = name === 'reply' ? rest : name === 'resolve' ? '!resolve' : name === 'send' ? '!send' : `!save! ${rest}`;
+      const text = name === 'reply' ? rest : name === 'save' ? `!save! ${rest}` : `!${name} ${rest}`;
       const outcome = await handleFounderMessage(core.founder, {
         conversationId,
         text,
@@ -155,11 +158,21 @@ export class ConsoleChannel {
         return this.print(`(saved as KB article "${outcome.slug}")`);
       case 'unknown_command':
         return this.print(`(${unknownCommandText(PLAIN_MARKUP, outcome.command)})`);
+      case 'customer_changed':
+        return this.print(`(${customerChangeText(outcome.change)})`);
       case 'failed':
         return this.print(`(not done: ${outcome.reason})`);
       default:
         return;
     }
+  }
+
+  /** `/customer <query>`: the one profile that matches, or a line per match. */
+  private async showCustomers(query: string): Promise<void> {
+    const view = customerSearchView(query, query.trim() === '' ? [] : await this.options.core.founder.findCustomers(query));
+    if (view.kind === 'one') return this.print(profileText(view.profile));
+    if (view.kind === 'several') return this.print([view.heading, ...view.lines.map((l) => `  ${l}`)].join('\n'));
+    return this.print(`(${view.text})`);
   }
 
   /** The core's notice view, one bracketed line per part (the customer's own text is above it). */
@@ -170,6 +183,9 @@ export class ConsoleChannel {
         const candidates = view.candidates.map((c) => `${c.title} (${c.percent})`).join(', ');
         this.print(`[${NOTICE_WORDS.escalatedToFounder}: ${view.reason}${candidates ? `; ${NOTICE_WORDS.candidates}: ${candidates}` : ''}]`);
         this.print(`[${NOTICE_WORDS.why}: ${view.reasonText}]`);
+        if (view.customer.otherIdentities.length > 0) this.print(`[${NOTICE_WORDS.alsoOn}: ${view.customer.otherIdentities.join(', ')}]`);
+        if (view.customer.tags.length > 0) this.print(`[${NOTICE_WORDS.tags}: ${view.customer.tags.join(', ')}]`);
+        for (const note of view.customer.notes) this.print(`[${NOTICE_WORDS.notes}: ${note}]`);
         if (view.draft !== null) {
           this.print(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
           if (view.draftSources.length > 0) this.print(`[${NOTICE_WORDS.draftSources}: ${view.draftSources.join(', ')}]`);
@@ -198,6 +214,10 @@ export class ConsoleChannel {
       case 'channel_event':
         // One line, whatever conversation the terminal is in: the link is printed for copying.
         this.print(`[${[view.title, view.detail, view.url].filter((part) => part !== null).join(' — ')}]`);
+        break;
+      case 'digest':
+        // The weekly digest, as `solodesk report` prints it.
+        this.print(view.text);
         break;
     }
     return {};

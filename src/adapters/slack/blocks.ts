@@ -64,7 +64,15 @@ function customerLine(v: EscalationView): string {
   const c = v.customer;
   const parts = [`${escapeMrkdwn(c.channelName)}${c.username ? ` @${escapeMrkdwn(c.username)}` : ''} (${escapeMrkdwn(c.externalId)})`];
   parts.push(escapeMrkdwn(c.conversations), escapeMrkdwn(c.rating), `${NOTICE_WORDS.why}: ${escapeMrkdwn(v.reasonText)}`);
-  return parts.join(' · ');
+  if (c.otherIdentities.length > 0) parts.push(`${NOTICE_WORDS.alsoOn}: ${c.otherIdentities.map(escapeMrkdwn).join(', ')}`);
+  if (c.tags.length > 0) parts.push(`${NOTICE_WORDS.tags}: ${c.tags.map(escapeMrkdwn).join(', ')}`);
+  return truncate(parts.join(' · '), SECTION_MAX);
+}
+
+/** The founder's private notes on the customer (`!note`), when there are any. */
+function customerNotesText(v: EscalationView): string | undefined {
+  if (v.customer.notes.length === 0) return undefined;
+  return truncate(`:memo: *${NOTICE_WORDS.notes}*\n${v.customer.notes.map(escapeMrkdwn).join('\n')}`, SECTION_MAX);
 }
 
 function historyText(v: EscalationView): string | undefined {
@@ -138,6 +146,8 @@ export function escalationRootMessage(n: EscalationNotice, status = 'escalated')
     { type: 'section', block_id: BLOCK.question, text: mrkdwn(quote(v.question)) },
     { type: 'context', elements: [mrkdwn(customerLine(v))] },
   ];
+  const notes = customerNotesText(v);
+  if (notes !== undefined) blocks.push({ type: 'context', elements: [mrkdwn(notes)] });
   if (v.files.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(filesText(v.files))] });
   const history = historyText(v);
   if (history !== undefined) blocks.push({ type: 'section', text: mrkdwn(truncate(history, SECTION_MAX)) });

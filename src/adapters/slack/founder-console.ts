@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
 import { SolodeskError } from '../../errors.ts';
 import { handleFounderMessage } from '../../core/founder/founder-message.ts';
 import { unknownCommandText } from '../../core/founder/help.ts';
+import { customerChangeText } from '../../core/customers/profile-view.ts';
 import { NOTICE_WORDS } from '../../core/founder/notice-view.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type Sender, type SendResult } from '../../core/ports.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -10,6 +11,7 @@ import {
   BLOCK, MRKDWN_MARKUP, statusLine, withStatus, type SlackMessage,
 } from './blocks.ts';
 import { DRAFT_EDITOR_CALLBACK, DRAFT_EDITOR_INPUT, draftEditorModal, editedDraft } from './draft-editor.ts';
+import { postDigest } from './stats-command.ts';
 import { slackTextToPlain, type RoutedMessage } from './parse.ts';
 import { escapeMrkdwn, slackCall, type SlackClient } from './send.ts';
 
@@ -194,6 +196,8 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
         const ts = await post(channelEventMessage(notice));
         return { platformMessageIds: [id(channelId, ts)] };
       }
+      case 'digest':
+        return { platformMessageIds: [id(channelId, await postDigest(client, channelId, notice))] };
     }
   }
 
@@ -203,7 +207,7 @@ export function createFounderSender(deps: FounderConsoleDeps, threads: FounderTh
     async send(delivery: Delivery): Promise<SendResult> {
       const notice = delivery.payload as FounderNotice;
       // A channel's events have no root message to race for; they queue apart from conversations.
-      const key = notice.type === 'channel_event' ? `channel:${notice.event.channel}` : notice.conversationId;
+      const key = notice.type === 'channel_event' ? `channel:${notice.event.channel}` : notice.type === 'digest' ? 'digest' : notice.conversationId;
       return queue.run(key, () => deliver(notice));
     },
   };
@@ -258,6 +262,9 @@ export async function handleFounderThreadReply(
     case 'saved':
       ephemeral(`${outcome.created ? 'Saved as' : 'Added the question to'} ${outcome.published ? 'published' : 'draft'} article \`${outcome.slug}\`. See \`/kb show ${outcome.slug}\`.`);
       return react('white_check_mark');
+    case 'customer_changed':
+      ephemeral(escapeMrkdwn(customerChangeText(outcome.change)));
+      return react(outcome.change.change === 'noted' ? 'memo' : 'white_check_mark');
     case 'failed':
       // The core said no (already resolved, nothing to save, …): tell the founder, don't retry.
       return ephemeral(`That did not work: ${outcome.reason}`);

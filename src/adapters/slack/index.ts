@@ -4,6 +4,8 @@ import { createSlackApp, dedupeEvents, SLACK_EVENTS_PATH, type SlackApp } from '
 import { createCustomerSender, handleCustomerMessage, registerCustomerButtons, userDirectory } from './customer-channel.ts';
 import { createFounderSender, FounderThreads, handleFounderThreadReply, registerFounderButtons, type FounderConsoleDeps } from './founder-console.ts';
 import { registerKbCommands } from './kb-commands.ts';
+import { registerCustomerCommand } from './customer-command.ts';
+import { registerStatsCommand } from './stats-command.ts';
 import { routeMessageEvent, SLACK_CHANNEL } from './parse.ts';
 
 // Slack: the founder's console (channel `founder`) and a customer channel (channel `slack`), on
@@ -88,7 +90,9 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannel {
 
   if (founderDeps !== undefined) registerFounderButtons(app, founderDeps);
   registerCustomerButtons(app, customerDeps, founderChannel);
-  registerKbCommands(app, { kb: ctx.kb, client, founderUsers, logger, background });
+  registerKbCommands(app, { kb: ctx.kb, founder: ctx.core.founder, client, founderUsers, logger, background });
+  registerCustomerCommand(app, { founder: ctx.core.founder, founderUsers });
+  registerStatsCommand(app, { core: ctx.core, founderUsers, logger });
 
   const senders: Sender[] = [createCustomerSender(client)];
   if (founderDeps !== undefined) senders.push(createFounderSender(founderDeps, threads));

@@ -1,12 +1,13 @@
-import type { App, MessageShortcut } from '@slack/bolt';
-import { KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
+import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
+import { gapsHeadline, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
+import type { FounderActions } from '../../core/ports.ts';
 import { SolodeskError } from '../../errors.ts';
 import type { KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { BLOCK, METADATA_EVENT, truncate } from './blocks.ts';
 import {
-  historyText, KB_HELP, KB_MODAL_CALLBACK, KB_SHORTCUT_CALLBACK, kbArticleModal, listText, MODAL_BODY_MAX, notFoundText,
-  parseModalMetadata, readKbModal, searchText, showText, type KbModalMetadata,
+  gapArticlePrefill, gapsBlocks, historyText, KB_GAP_ACTION, KB_HELP, KB_MODAL_CALLBACK, KB_SHORTCUT_CALLBACK, kbArticleModal, listText,
+  MODAL_BODY_MAX, notFoundText, parseGapButtonValue, parseModalMetadata, readKbModal, searchText, showText, type KbModalMetadata,
 } from './kb-views.ts';
 import { parseKbCommand, slackTextToPlain } from './parse.ts';
 import type { SlackClient } from './send.ts';
@@ -17,6 +18,8 @@ import type { SlackClient } from './send.ts';
 
 export interface KbCommandDeps {
   kb: KnowledgeBase;
+  /** `/kb gaps` and its "Write article" buttons. */
+  founder: Pick<FounderActions, 'kbGaps' | 'gapQuestions'>;
   client: SlackClient;
   founderUsers: readonly string[];
   logger: Logger;
@@ -28,7 +31,7 @@ export const REFUSAL = 'Sorry, the knowledge base commands are only for the foun
 const actorOf = (user: string): string => `slack:${user}`;
 
 export function registerKbCommands(app: App, deps: KbCommandDeps): void {
-  const { kb, client, founderUsers, background } = deps;
+  const { kb, founder, client, founderUsers, background } = deps;
   const isFounder = (user: string) => founderUsers.includes(user);
 
   app.command('/kb', async ({ command, ack }) => {
@@ -37,7 +40,7 @@ export function registerKbCommands(app: App, deps: KbCommandDeps): void {
     const { sub, rest } = parseKbCommand(command.text);
     const actor = actorOf(command.user_id);
     try {
-      const shared = await runKbCommand(kb, sub, rest);
+      const shared = await runKbCommand(kb, sub, rest, founder);
       switch (shared.kind) {
         case 'usage':
           return reply(`${KB_WORDS.usage} \`${shared.usage}\``);
@@ -49,6 +52,12 @@ export function registerKbCommands(app: App, deps: KbCommandDeps): void {
           return reply(notFoundText(shared.slug));
         case 'list':
           return reply(listText(shared));
+        case 'gaps':
+          return ack({
+            response_type: 'ephemeral',
+            text: shared.groups.length > 0 ? gapsHeadline(shared.days, shared.groups) : KB_WORDS.noGaps,
+            blocks: gapsBlocks(shared),
+          });
         case 'help':
           break;
       }
@@ -109,6 +118,20 @@ export function registerKbCommands(app: App, deps: KbCommandDeps): void {
       const text = `Saved \`${saved.slug}\` (${saved.status}, v${saved.version}).${saved.status === 'published' ? ' The bot answers with it from now on.' : ''}`;
       background(() => client.chat.postEphemeral({ channel, user, text, ...(meta.threadTs ? { thread_ts: meta.threadTs } : {}) }));
     }
+  });
+
+  // "Write article" on a gap group: the article form with the group's questions, re-read now.
+  app.action<BlockAction<ButtonAction>>(KB_GAP_ACTION, async ({ ack, body, action }) => {
+    await ack();
+    const user = body.user.id;
+    const channel = body.channel?.id;
+    if (!isFounder(user)) {
+      if (channel !== undefined) background(() => client.chat.postEphemeral({ channel, user, text: REFUSAL }));
+      return;
+    }
+    const questions = await founder.gapQuestions(parseGapButtonValue(action.value));
+    const meta: KbModalMetadata = { mode: 'add', ...(channel !== undefined ? { channel } : {}) };
+    await client.views.open({ trigger_id: body.trigger_id, view: kbArticleModal(meta, gapArticlePrefill(questions), 'Write KB article') });
   });
 
   app.shortcut<MessageShortcut>(KB_SHORTCUT_CALLBACK, async ({ ack, shortcut }) => {

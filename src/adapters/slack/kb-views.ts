@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { articleCount, KB_WORDS, type KbCommandResult } from '../../core/founder/kb-commands.ts';
+import { articleCount, GAP_EXAMPLES_SHOWN, gapGroupLabel, GAPS_SHOWN, gapsHeadline, KB_WORDS, type KbCommandResult } from '../../core/founder/kb-commands.ts';
 import { kbHelpLines } from '../../core/founder/help.ts';
 import type { ArticleStatus, ArticleView, RevisionView } from '../../kb/knowledge-base.ts';
 import { MRKDWN_MARKUP, truncate } from './blocks.ts';
@@ -10,6 +10,8 @@ import { escapeMrkdwn } from './send.ts';
 
 export const KB_MODAL_CALLBACK = 'kb_article';
 export const KB_SHORTCUT_CALLBACK = 'save_as_kb_article';
+/** The "Write article" button of a `/kb gaps` group. */
+export const KB_GAP_ACTION = 'kb_write_gap_article';
 /** plain_text_input holds at most 3000 characters. */
 export const MODAL_BODY_MAX = 3000;
 
@@ -155,4 +157,49 @@ export function historyText(slug: string, revisions: RevisionView[]): string {
   if (revisions.length === 0) return `No revisions of \`${slug}\`.`;
   const lines = revisions.slice(0, 20).map((r) => `• v${r.version} ${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} — ${escapeMrkdwn(r.change)} by ${escapeMrkdwn(r.author ?? 'unknown')} (${r.status})`);
   return [`*History of* \`${slug}\``, ...lines].join('\n');
+}
+
+// `/kb gaps`: one section per group, its size, a few questions, and a "Write article" button.
+// The button carries the group's message ids, not its texts: a press re-reads the questions, so
+// a customer forgotten since is not brought back, and 50 ids (37 characters each with the comma)
+// stay under Slack's 2,000-character button value.
+
+const GAP_IDS_IN_BUTTON = 50;
+
+export function gapButtonValue(messageIds: readonly string[]): string {
+  return messageIds.slice(0, GAP_IDS_IN_BUTTON).join(',');
+}
+
+export function parseGapButtonValue(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
+}
+
+export function gapsBlocks(result: Extract<KbCommandResult, { kind: 'gaps' }>): types.KnownBlock[] {
+  const { groups, days } = result;
+  if (groups.length === 0) return [{ type: 'section', text: { type: 'mrkdwn', text: `_${escapeMrkdwn(KB_WORDS.noGaps)}_` } }];
+  const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(gapsHeadline(days, groups))}*` } }];
+  groups.slice(0, GAPS_SHOWN).forEach((g, i) => {
+    const questions = g.examples.slice(0, GAP_EXAMPLES_SHOWN).map((q) => `• ${escapeMrkdwn(truncate(q.replace(/\s+/g, ' '), 200))}`);
+    blocks.push({
+      type: 'section',
+      block_id: `kb_gap_${i + 1}`,
+      text: { type: 'mrkdwn', text: [`*${i + 1}. ${gapGroupLabel(g)}*`, ...questions].join('\n') },
+      accessory: {
+        type: 'button',
+        action_id: KB_GAP_ACTION,
+        text: plain(KB_WORDS.writeArticle),
+        value: gapButtonValue(g.questions.map((q) => q.messageId)),
+      },
+    });
+  });
+  if (groups.length > GAPS_SHOWN) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${groups.length - GAPS_SHOWN} more groups: \`solodesk kb gaps\` lists them all.` }] });
+  }
+  return blocks;
+}
+
+/** The article form for a gap group: titled after its first question, every question an example question. */
+export function gapArticlePrefill(questions: readonly string[]): KbModalPrefill {
+  const oneLine = questions.map((q) => q.replace(/\s+/g, ' ').trim()).filter((q) => q !== '');
+  return { title: truncate(oneLine[0] ?? '', 120), questions: oneLine, status: 'draft' };
 }

@@ -5,11 +5,13 @@ import { handleFounderMessage as handleFounderMessageInCore, type FounderOutcome
 import {
   conversationsElsewhereHint, draftHint, escalationsHereHelp, howToAnswer, kbHelpLines, notInConversationHint, unknownCommandText, type HelpMarkup,
 } from '../../core/founder/help.ts';
-import { articleCount, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
+import { articleCount, gapsLines, KB_WORDS, runKbCommand } from '../../core/founder/kb-commands.ts';
+import { customerChangeText } from '../../core/customers/profile-view.ts';
+import { customerCommand } from './customer-command.ts';
 import {
   channelEventView, NOTICE_WORDS, noticeView, statusSentence, type AutoAnswerView, type ChannelEventView, type EscalationView,
 } from '../../core/founder/notice-view.ts';
-import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderNotice, type SendResult, type Sender } from '../../core/ports.ts';
+import { FOUNDER_CHANNEL, type CoreApi, type Delivery, type FounderActions, type FounderNotice, type ReportView, type SendResult, type Sender } from '../../core/ports.ts';
 import type { ArticleView, KnowledgeBase } from '../../kb/knowledge-base.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { safeError } from './errors.ts';
@@ -66,11 +68,14 @@ function escalationParagraphs(v: EscalationView, tag: string): string[] {
     `${escapeHtml(c.channelName)} ${escapeHtml(c.externalId)}`,
     escapeHtml(c.conversations),
     escapeHtml(c.rating),
+    c.otherIdentities.length > 0 ? `${NOTICE_WORDS.alsoOn}: ${c.otherIdentities.map(escapeHtml).join(', ')}` : null,
+    c.tags.length > 0 ? `${NOTICE_WORDS.tags}: ${c.tags.map(escapeHtml).join(', ')}` : null,
   ].filter((p): p is string => p !== null).join(' · ');
   const paragraphs = [
     `🆘 <b>${NOTICE_WORDS.escalation}</b> ${tag}\n${NOTICE_WORDS.why}: ${escapeHtml(v.reasonText)}\n${who}`,
     `<b>${NOTICE_WORDS.question}</b>\n<blockquote>${escapeHtml(v.question)}</blockquote>`,
   ];
+  if (c.notes.length > 0) paragraphs.push(`📝 <b>${NOTICE_WORDS.notes}</b>\n${c.notes.map(escapeHtml).join('\n')}`);
   const files = filesLine(v.files);
   if (files) paragraphs.push(files);
   if (v.earlier.length > 0) {
@@ -115,10 +120,19 @@ function channelEventParagraphs(v: ChannelEventView): string[] {
   return [lines.join('\n')];
 }
 
+function digestParagraphs(v: ReportView): string[] {
+  return [
+    `📊 <b>${escapeHtml(v.title)}</b>`,
+    ...v.sections.map((s) => [...(s.heading ? [`<b>${escapeHtml(s.heading)}</b>`] : []), ...s.lines.map((l) => escapeHtml(l))].join('\n')),
+  ];
+}
+
 /** The paragraphs (HTML) of one notice; the first one carries the tag (a channel event has none). */
 export function renderNotice(notice: FounderNotice): string[] {
   const view = noticeView(notice);
   if (view.type === 'channel_event') return channelEventParagraphs(view);
+  // The weekly digest: the report's title bold, each section a paragraph; about no conversation, so no tag.
+  if (view.type === 'digest') return digestParagraphs(view.view);
   const tag = conversationTag(view.conversationId);
   switch (view.type) {
     case 'escalation':
@@ -151,6 +165,7 @@ export function noticeChunks(notice: FounderNotice): TelegramChunk[] {
     const chunks = packHtmlParagraphs(channelEventParagraphs(view));
     return chunks.map((chunk, i) => (view.url !== null && i === chunks.length - 1 ? { ...chunk, plain: `${chunk.plain}: ${view.url}` } : chunk));
   }
+  if (notice.type === 'digest') return packHtmlParagraphs(renderNotice(notice));
   const tag = conversationTag(notice.conversationId);
   const chunks = packHtmlParagraphs(renderNotice(notice), TELEGRAM_TEXT_LIMIT - tag.length - 1);
   return chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, text: `${tag}\n${chunk.text}`, plain: `${tag}\n${chunk.plain}` }));
@@ -242,7 +257,12 @@ export async function handleFounderMessage(ctx: Context, message: Message, deps:
   const bot = ctx.me;
   const command = leadingCommand(message, bot);
   if (command !== null) {
-    if (command.command === 'kb') return answer(ctx, deps, await kbCommand(deps.kb, command.args), message.message_id);
+    if (command.command === 'kb') return answer(ctx, deps, await kbCommand(deps.kb, command.args, deps.core.founder), message.message_id);
+    if (command.command === 'customer') return answer(ctx, deps, await customerCommand(deps.core.founder, command.args), message.message_id);
+    if (command.command === 'stats') {
+      const days = /^\s*(\d{1,3})\s*d?\s*$/i.exec(command.args);
+      return answer(ctx, deps, packHtmlParagraphs(digestParagraphs(await deps.core.stats({ days: days ? Math.max(1, Number(days[1])) : 7 }))), message.message_id);
+    }
     return answer(ctx, deps, html(founderHelp(deps.console)));
   }
   const replied = message.reply_to_message;
@@ -304,6 +324,8 @@ function outcomeHtml(outcome: FounderOutcome, tag: string): string {
       return `✅ Sent the draft to the customer ${tag}`;
     case 'sent_without_files':
       return `✅ Sent the text to the customer; the files were not relayed. ${tag}`;
+    case 'customer_changed':
+      return `👤 ${escapeHtml(customerChangeText(outcome.change))}`;
     case 'failed':
       return `❌ Not done: ${escapeHtml(outcome.reason)}`;
   }
@@ -312,9 +334,9 @@ function outcomeHtml(outcome: FounderOutcome, tag: string): string {
 // ---------------------------------------------------------------------------------------------
 // /kb
 
-export async function kbCommand(kb: KnowledgeBase, args: string): Promise<TelegramChunk[]> {
+export async function kbCommand(kb: KnowledgeBase, args: string, founder?: Pick<FounderActions, 'kbGaps'>): Promise<TelegramChunk[]> {
   const [sub = '', ...rest] = args.split(/\s+/);
-  const result = await runKbCommand(kb, sub, rest.join(' '));
+  const result = await runKbCommand(kb, sub, rest.join(' '), founder);
   switch (result.kind) {
     case 'usage':
       return html(`${KB_WORDS.usage} <code>${escapeHtml(result.usage)}</code>`);
@@ -338,6 +360,8 @@ export async function kbCommand(kb: KnowledgeBase, args: string): Promise<Telegr
       const head = `📚 ${count}${result.tag !== null ? ` ${KB_WORDS.tagged} <code>${escapeHtml(result.tag)}</code>` : ''}`;
       return packHtmlParagraphs([head, ...rows, ...(result.more > 0 ? [`… +${result.more}`] : [])], TELEGRAM_TEXT_LIMIT, '\n');
     }
+    case 'gaps':
+      return packHtmlParagraphs(gapsLines(HTML_MARKUP, result.days, result.groups), TELEGRAM_TEXT_LIMIT, '\n');
     case 'help':
       return html(founderHelp(false));
   }

@@ -1,5 +1,5 @@
 import { SolodeskError } from '../../errors.ts';
-import type { FounderActions } from '../ports.ts';
+import type { CustomerChange, FounderActions } from '../ports.ts';
 import { classifyFounderText, type FounderText } from './founder-text.ts';
 
 // A founder's message in a conversation, from any console: classified once and run through the
@@ -38,6 +38,8 @@ export type FounderOutcome =
   | { kind: 'reopened' }
   | { kind: 'saved'; slug: string; created: boolean; published: boolean }
   | { kind: 'unknown_command'; command: string }
+  /** `!link`, `!unlink`, `!tag`, `!note`: the customer as it is now (customerChangeText says it). */
+  | { kind: 'customer_changed'; change: CustomerChange }
   /** The core said no (already resolved, nothing to save, no such conversation …). */
   | { kind: 'failed'; reason: string };
 
@@ -86,6 +88,9 @@ async function run(
         await founder.reopen(who);
         return { kind: 'reopened' };
       }
+      if (meaning.command === 'link' || meaning.command === 'unlink' || meaning.command === 'tag' || meaning.command === 'note') {
+        return { kind: 'customer_changed', change: await changeCustomer(founder, meaning.command, meaning.argument, who) };
+      }
       if (meaning.command === 'send') {
         const result = await founder.sendDraft({ ...who, ...dedupe });
         return result.duplicate ? { kind: 'already_sent' } : { kind: 'draft_sent' };
@@ -99,5 +104,24 @@ async function run(
       if (result.duplicate) return { kind: 'already_sent' };
       return attachments.length > 0 ? { kind: 'sent_without_files' } : { kind: 'sent' };
     }
+  }
+}
+
+async function changeCustomer(
+  founder: FounderActions,
+  command: 'link' | 'unlink' | 'tag' | 'note',
+  argument: string,
+  who: { conversationId: string; founder: string },
+): Promise<CustomerChange> {
+  switch (command) {
+    case 'link':
+      if (argument === '') throw new SolodeskError('usage', 'name the customer to link: !link <name, username or id>');
+      return founder.linkCustomer({ ...who, query: argument });
+    case 'unlink':
+      return founder.unlinkCustomer(who);
+    case 'tag':
+      return founder.tagCustomer({ ...who, tags: argument.split(/\s+/) });
+    case 'note':
+      return founder.noteCustomer({ ...who, text: argument });
   }
 }

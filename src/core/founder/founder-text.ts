@@ -4,15 +4,24 @@
 
 export type FounderText =
   | { kind: 'note'; text: string }
-  | { kind: 'command'; command: 'resolve' | 'reopen' | 'save' | 'send'; publish: boolean; argument: string }
+  | { kind: 'command'; command: ThreadCommand; publish: boolean; argument: string }
   | { kind: 'unknown_command'; command: string }
   | { kind: 'reply'; text: string }
   | { kind: 'empty' };
 
+/**
+ * `!link`, `!unlink`, `!tag` and `!note` act on the customer, not the conversation. `!note` is a
+ * note about the customer, private like every note: the `!` keeps it from the NOTE_PREFIX test,
+ * and it never reaches the reply path either.
+ */
+const THREAD_COMMANDS = ['resolve', 'reopen', 'save', 'send', 'link', 'unlink', 'tag', 'note'] as const;
+export type ThreadCommand = (typeof THREAD_COMMANDS)[number];
+
 // "note:", "Note :", "NOTE-", "(note)", "[note]", ";;", "//" — with any spacing or case, also after
 // leading invisible characters or Slack formatting marks (*note*: or _note:_).
 const NOTE_PREFIX = /^[\s\u200b-\u200f\ufeff*_~`>]*(?:;;|\/\/|[([]?\s*(?:internal\s+)?note\s*[)\]]?\s*[*_~`]*\s*[:：\-–—)\]]|note\s*$)/i;
-const COMMAND = /^\s*!\s*([a-z]+)(!?)(?:\s+([\s\S]*))?$/i;
+// A colon after the name is taken too: `!note: prefers email` is the note command, never a reply.
+const COMMAND = /^\s*!\s*([a-z]+)(!?)(?:[\s:：]+([\s\S]*))?$/i;
 
 export function classifyFounderText(raw: string): FounderText {
   const text = raw.trim();
@@ -22,8 +31,9 @@ export function classifyFounderText(raw: string): FounderText {
   if (command) {
     const name = command[1]!.toLowerCase();
     const argument = (command[3] ?? '').trim();
-    if (name === 'resolve' || name === 'reopen' || name === 'save' || name === 'send') {
-      return { kind: 'command', command: name, publish: command[2] === '!', argument };
+    const known = THREAD_COMMANDS.find((c) => c === name);
+    if (known !== undefined) {
+      return { kind: 'command', command: known, publish: command[2] === '!', argument };
     }
     return { kind: 'unknown_command', command: name };
   }

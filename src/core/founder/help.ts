@@ -11,6 +11,14 @@ export interface HelpMarkup {
 
 export const PLAIN_MARKUP: HelpMarkup = { code: (t) => t, text: (t) => t };
 
+/** What a founder types in a conversation about its customer (never sent to the customer). */
+export const CUSTOMER_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }> = [
+  { syntax: '!link <customer>', meaning: 'link another customer (name, username or id) into this one: one history, replies still go where each conversation came from' },
+  { syntax: '!unlink', meaning: 'undo the last link' },
+  { syntax: '!tag a b', meaning: 'tag the customer' },
+  { syntax: '!note text', meaning: 'keep a private, dated note on the customer' },
+];
+
 /** What a founder types in a conversation (a Slack thread, a reply on Telegram). */
 export const THREAD_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }> = [
   { syntax: '!resolve', meaning: 'resolve the conversation' },
@@ -18,7 +26,13 @@ export const THREAD_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }>
   { syntax: '!send', meaning: "send the LLM's draft as your reply" },
   { syntax: '!save [title]', meaning: 'save the question and your last reply as a draft article' },
   { syntax: '!save! title', meaning: 'the same, published' },
+  ...CUSTOMER_COMMANDS,
 ];
+
+/** `!link <customer>` · `!unlink` · `!tag a b` · `!note text` (about the customer) */
+export function customerCommandsLine(m: HelpMarkup, spell: (command: string) => string = (c) => c): string {
+  return `${CUSTOMER_COMMANDS.map((c) => m.code(spell(c.syntax))).join(' · ')} ${m.text('(about the customer)')}`;
+}
 
 /** Shown to founders; classifyFounderText accepts more spellings (`//`, `(note)`, `[note]` …). */
 export const NOTE_PREFIXES: readonly string[] = ['note:', ';;'];
@@ -28,6 +42,8 @@ export const KB_COMMANDS: ReadonlyArray<{ syntax: string; meaning: string }> = [
   { syntax: '/kb search <text>', meaning: 'what the bot would answer: ranked articles, confidence and the decision' },
   { syntax: '/kb show <slug>', meaning: 'one article' },
   { syntax: '/kb list [tag]', meaning: 'all articles, or those with a tag' },
+  { syntax: '/kb gaps', meaning: 'questions no article answered (last 30 days), grouped by meaning, biggest first' },
+  { syntax: '/customer <name|id>', meaning: "a customer's identities, conversations, ratings, tags and notes" },
 ];
 
 /** `!resolve` · `!reopen` · `!save [title]` (draft) · `!save! title` (published) */
@@ -50,7 +66,7 @@ export function noteLine(m: HelpMarkup): string {
 /** How to answer a customer from a notice: `thread` (Slack) or `message` (reply to it, Telegram). */
 export function howToAnswer(m: HelpMarkup, place: 'thread' | 'message'): string {
   const reply = place === 'thread' ? 'Reply in this thread to answer the customer.' : 'Reply to this message to answer the customer.';
-  return `${m.text(reply)} ${noteLine(m)} ${threadCommandsLine(m)}`;
+  return `${m.text(reply)} ${noteLine(m)} ${threadCommandsLine(m)} · ${customerCommandsLine(m)}`;
 }
 
 export function unknownCommandText(m: HelpMarkup, command: string): string {
@@ -74,7 +90,8 @@ export function conversationsElsewhereHint(m: HelpMarkup, where: string): string
 
 /** The terminal spells the thread commands as slash commands; `/save` there publishes at once. */
 export function terminalFounderHint(): string {
-  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /send (the draft), /resolve, /save [title].`;
+  const customer = customerCommandsLine(PLAIN_MARKUP, (c) => c.replace(/^!/, '/')).replace(/ · /g, ', ');
+  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /send (the draft), /resolve, /save [title]; ${customer}; /customer <name|id>.`;
 }
 
 /** Where escalations arrive in a chat console (Telegram), and how to answer them. */

@@ -1,7 +1,10 @@
 import type { ArticleView, KnowledgeBase } from '../../kb/knowledge-base.ts';
+import { DEFAULT_GAP_WINDOW_MS } from '../insight/kb-gaps.ts';
+import type { FounderActions, KbGapGroup } from '../ports.ts';
+import type { HelpMarkup } from './help.ts';
 import { percent } from './notice-view.ts';
 
-// `/kb search|show|list` for every founder console: one behaviour (tags lowercased, the same
+// `/kb search|show|list|gaps` for every founder console: one behaviour (tags lowercased, the same
 // ranking marks), returned as data with its words; consoles only mark it up.
 
 export const KB_WORDS = {
@@ -19,7 +22,16 @@ export const KB_WORDS = {
   questions: 'Example questions',
   noQuestions: 'No example questions.',
   marks: { answer: '← answer', suggested: '← suggested' },
+  gapsHeading: 'Questions no article answered',
+  noGaps: 'No gaps: every escalated question of this period had an article, or asked for a person.',
+  writeArticle: 'Write article',
 } as const;
+
+/** `/kb gaps` looks this far back (the command line takes --since). */
+export const GAPS_WINDOW_DAYS = DEFAULT_GAP_WINDOW_MS / 86_400_000;
+/** Groups and example questions a console shows (the command line shows every group). */
+export const GAPS_SHOWN = 10;
+export const GAP_EXAMPLES_SHOWN = 3;
 
 const SEARCH_SHOWN = 5;
 const LIST_SHOWN = 50;
@@ -40,11 +52,18 @@ export type KbCommandResult =
   | { kind: 'show'; article: ArticleView }
   | { kind: 'not_found'; slug: string }
   | { kind: 'list'; tag: string | null; articles: ArticleView[]; more: number }
+  /** Escalated questions no article answered, grouped by meaning, biggest group first. */
+  | { kind: 'gaps'; days: number; groups: KbGapGroup[] }
   /** Not one of the shared subcommands: the console shows its help (or handles its own ones). */
   | { kind: 'help'; sub: string; argument: string };
 
-/** `sub` is the first word after `/kb`, `argument` the rest. */
-export async function runKbCommand(kb: KnowledgeBase, sub: string, argument: string): Promise<KbCommandResult> {
+/** `sub` is the first word after `/kb`, `argument` the rest; `founder` reads the gaps (`/kb gaps`). */
+export async function runKbCommand(
+  kb: KnowledgeBase,
+  sub: string,
+  argument: string,
+  founder?: Pick<FounderActions, 'kbGaps'>,
+): Promise<KbCommandResult> {
   const rest = argument.trim();
   switch (sub.toLowerCase()) {
     case 'search':
@@ -60,9 +79,40 @@ export async function runKbCommand(kb: KnowledgeBase, sub: string, argument: str
       const articles = await kb.list(tag !== null ? { tag } : undefined);
       return { kind: 'list', tag, articles: articles.slice(0, LIST_SHOWN), more: Math.max(0, articles.length - LIST_SHOWN) };
     }
+    case 'gaps':
+      if (founder === undefined) break;
+      return { kind: 'gaps', days: GAPS_WINDOW_DAYS, groups: await founder.kbGaps() };
     default:
-      return { kind: 'help', sub: sub.toLowerCase(), argument: rest };
+      break;
   }
+  return { kind: 'help', sub: sub.toLowerCase(), argument: rest };
+}
+
+function questionCount(n: number): string {
+  return `${n} question${n === 1 ? '' : 's'}`;
+}
+
+/** `Questions no article answered (last 30 days): 3 groups, 7 questions` */
+export function gapsHeadline(days: number, groups: readonly KbGapGroup[]): string {
+  const questions = groups.reduce((n, g) => n + g.size, 0);
+  return `${KB_WORDS.gapsHeading} (last ${days} days): ${groups.length} group${groups.length === 1 ? '' : 's'}, ${questionCount(questions)}`;
+}
+
+/** `3 questions`, the group's size as a console labels it. */
+export function gapGroupLabel(group: KbGapGroup): string {
+  return questionCount(group.size);
+}
+
+/** `/kb gaps` as lines of text, for consoles without buttons (Telegram, the command line). */
+export function gapsLines(m: HelpMarkup, days: number, groups: readonly KbGapGroup[], shown = GAPS_SHOWN, examples = GAP_EXAMPLES_SHOWN): string[] {
+  if (groups.length === 0) return [m.text(KB_WORDS.noGaps)];
+  const lines = [m.text(gapsHeadline(days, groups))];
+  groups.slice(0, shown).forEach((g, i) => {
+    lines.push(m.text(`${i + 1}. ${gapGroupLabel(g)}`));
+    for (const q of g.examples.slice(0, examples)) lines.push(`   • ${m.text(q)}`);
+  });
+  if (groups.length > shown) lines.push(m.text(`… and ${groups.length - shown} more groups`));
+  return lines;
 }
 
 async function search(kb: KnowledgeBase, query: string): Promise<KbCommandResult> {

@@ -1,4 +1,5 @@
-import type { ChannelEvent, CustomerSummary, EscalationReason, FounderNotice } from '../ports.ts';
+import type { ChannelEvent, CustomerIdentitySummary, CustomerSummary, EscalationReason, FounderNotice, ReportView } from '../ports.ts';
+import { reportText } from '../insight/report-view.ts';
 
 // What each founder notice says, once, for every console. A view holds plain text (no markup):
 // an adapter escapes it and adds its own marks (Telegram HTML, Slack Block Kit, the terminal), and
@@ -33,6 +34,10 @@ export const NOTICE_WORDS = {
   autoAnswerHint: 'Reply to correct or add to it; the customer can rate it 👍/👎 (👎 brings it to you).',
   toldCustomer: 'The customer was told',
   customer: 'Customer',
+  /** The customer's other identities (`!link`), tags (`!tag`) and notes (`!note`). */
+  alsoOn: 'Also on',
+  tags: 'Tags',
+  notes: 'Notes',
   /** A follow-up shown where the customer is not (the terminal shows the customer's own line). */
   relayed: 'relayed to the founder',
   noText: '(no text)',
@@ -77,6 +82,17 @@ export interface CustomerView {
   conversations: string;
   /** `last rating 4/5` or `no rating yet`. */
   rating: string;
+  /** Every identity (`Telegram @ann (123)`), when the customer has more than the one above. */
+  otherIdentities: string[];
+  /** The founder's tags (`!tag`) and notes (`!note`, one dated line each) about the customer. */
+  tags: string[];
+  notes: string[];
+}
+
+/** `Telegram @ann Ann Lee (123)`: one identity of a customer, for notices and `/customer`. */
+export function identityLine(i: CustomerIdentitySummary): string {
+  const name = i.displayName !== null && i.displayName !== i.username && i.displayName !== i.externalUserId ? ` ${i.displayName}` : '';
+  return `${channelName(i.channel)}${i.username ? ` @${i.username}` : ''}${name} (${i.externalUserId})`;
 }
 
 export interface EscalationView {
@@ -130,6 +146,11 @@ function customerView(c: CustomerSummary): CustomerView {
     externalId: c.externalUserId,
     conversations: c.earlierConversations === 0 ? 'first conversation' : `${c.earlierConversations} earlier conversation${c.earlierConversations === 1 ? '' : 's'}`,
     rating: c.lastRating === null ? 'no rating yet' : `last rating ${c.lastRating}/5`,
+    otherIdentities: (c.identities ?? [])
+      .filter((i) => !(i.channel === c.channel && i.externalUserId === c.externalUserId))
+      .map(identityLine),
+    tags: c.tags ?? [],
+    notes: (c.notes ?? '').split('\n').filter((line) => line.trim() !== ''),
   };
 }
 
@@ -324,7 +345,9 @@ export type NoticeView =
   | ({ type: 'status' } & StatusView)
   | ({ type: 'delivery_report' } & DeliveryView)
   | ({ type: 'attachments_not_relayed' } & FilesNotRelayedView)
-  | ({ type: 'channel_event' } & ChannelEventView);
+  | ({ type: 'channel_event' } & ChannelEventView)
+  /** The weekly digest: the report's lines, and the same as plain text for consoles without markup. */
+  | { type: 'digest'; view: ReportView; text: string };
 
 export function noticeView(notice: FounderNotice): NoticeView {
   switch (notice.type) {
@@ -342,5 +365,7 @@ export function noticeView(notice: FounderNotice): NoticeView {
       return { type: 'attachments_not_relayed', ...filesNotRelayedView(notice) };
     case 'channel_event':
       return { type: 'channel_event', ...channelEventView(notice) };
+    case 'digest':
+      return { type: 'digest', view: notice.view, text: reportText(notice.view) };
   }
 }

@@ -14,7 +14,7 @@ describe('escalation view', () => {
     expect(v.reasonText).toBe('the KB is not sure');
     expect(v.customer).toEqual({
       name: 'Ann Lee', username: 'annlee', channelName: 'Telegram', externalId: '1111111',
-      conversations: '2 earlier conversations', rating: 'last rating 4/5',
+      conversations: '2 earlier conversations', rating: 'last rating 4/5', otherIdentities: [], tags: [], notes: [],
     });
     expect(v.question).toBe(exampleEscalation.question);
     expect(v.earlier).toEqual([{ author: 'customer', text: 'Hi!' }, { author: 'bot', text: 'Hello! How can I help?' }]);
