@@ -1,5 +1,5 @@
 import type { ChannelAdapter, ChannelCapabilities, ChannelContext } from '../../core/channel-adapter.ts';
-import type { Sender } from '../../core/ports.ts';
+import type { FounderActions, Sender } from '../../core/ports.ts';
 import { createSlackApp, dedupeEvents, SLACK_EVENTS_PATH, type SlackApp } from './app.ts';
 import { createCustomerSender, handleCustomerMessage, registerCustomerButtons, userDirectory } from './customer-channel.ts';
 import { createFounderSender, FounderThreads, handleFounderThreadReply, registerFounderButtons, type FounderConsoleDeps } from './founder-console.ts';
@@ -90,8 +90,14 @@ export function createSlackChannel(ctx: ChannelContext): SlackChannel {
 
   if (founderDeps !== undefined) registerFounderButtons(app, founderDeps);
   registerCustomerButtons(app, customerDeps, founderChannel);
-  registerKbCommands(app, { kb: ctx.kb, founder: ctx.core.founder, client, founderUsers, logger, background });
-  registerCustomerCommand(app, { founder: ctx.core.founder, founderUsers });
+  // The core is read when a command runs, not while the channel is built (building touches nothing of it).
+  const founder: Pick<FounderActions, 'findCustomers' | 'kbGaps' | 'gapQuestions'> = {
+    findCustomers: (...args) => ctx.core.founder.findCustomers(...args),
+    kbGaps: (...args) => ctx.core.founder.kbGaps(...args),
+    gapQuestions: (...args) => ctx.core.founder.gapQuestions(...args),
+  };
+  registerKbCommands(app, { kb: ctx.kb, founder, client, founderUsers, logger, background });
+  registerCustomerCommand(app, { founder, founderUsers });
   registerStatsCommand(app, { core: ctx.core, founderUsers, logger });
 
   const senders: Sender[] = [createCustomerSender(client)];
