@@ -122,6 +122,11 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         build: async () => (await import('./adapters/wecom/index.ts')).createWecomChannel(channelContext, { prisma: context.db.prisma }),
       },
       {
+        name: 'web',
+        configured: config.web !== undefined,
+        build: async () => (await import('./adapters/web/index.ts')).createWebChannel(channelContext, { prisma: context.db.prisma }),
+      },
+      {
         name: 'console',
         configured: terminal !== undefined,
         build: async () =>

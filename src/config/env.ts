@@ -83,6 +83,19 @@ const envSchema = z.object({
   }),
   WECOM_API_ROOT: httpUrl('a WeCom API root').transform((s) => s?.replace(/\/+$/, '')),
 
+  // The web chat widget (adapters/web): on unless WEB_CHAT=off. Sites other than this server that
+  // may embed it, as origins (https://example.com); and the HMAC secret of identity verification.
+  WEB_CHAT: z.enum(['on', 'off']).optional(),
+  WEB_ALLOWED_ORIGINS: optionalString
+    .transform((s) => (s ? s.split(',').map((p) => p.trim()).filter(Boolean) : []))
+    .refine((origins) => origins.every(isOrigin), {
+      message: 'must be a comma-separated list of origins such as https://www.example.com (scheme, host and port only, no path)',
+    })
+    .transform((origins) => origins.map((o) => new URL(o).origin)),
+  WEB_IDENTITY_SECRET: optionalString.refine((s) => s === undefined || s.length >= 16, {
+    message: 'must be at least 16 characters (the secret your site signs user ids with)',
+  }),
+
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: httpUrl('an OpenAI-compatible API root'),
   OPENAI_MODEL: optionalString.transform((s) => s ?? 'gpt-4o-mini'),
@@ -135,6 +148,16 @@ function probability() {
     .refine((n) => n === undefined || (Number.isFinite(n) && n >= 0 && n <= 1), { message: 'must be a number from 0 to 1' });
 }
 
+/** `https://www.example.com` or `http://localhost:8080`: an origin exactly, nothing after it. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && value.replace(/\/$/, '') === url.origin;
+  } catch {
+    return false;
+  }
+}
+
 function isPostgresUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -173,6 +196,8 @@ export interface Config {
   wechatOfficial?: { appId: string; appSecret: string; token: string; aesKey?: string; apiRoot: string };
   /** WeCom customer service (微信客服): all four credentials, or the channel is off. */
   wecom?: { corpId: string; secret: string; token: string; aesKey: string; apiRoot: string };
+  /** The web chat widget: off only with WEB_CHAT=off. */
+  web?: { allowedOrigins: string[]; identitySecret?: string };
   llm: {
     mode: 'off' | 'draft' | 'auto';
     apiKey?: string;
@@ -377,6 +402,7 @@ function toConfig(e: Env): Config {
       e.WECOM_CORP_ID && e.WECOM_KF_SECRET && e.WECOM_TOKEN && e.WECOM_AES_KEY
         ? { corpId: e.WECOM_CORP_ID, secret: e.WECOM_KF_SECRET, token: e.WECOM_TOKEN, aesKey: e.WECOM_AES_KEY, apiRoot: e.WECOM_API_ROOT ?? WECOM_DEFAULT_API_ROOT }
         : undefined,
+    web: e.WEB_CHAT === 'off' ? undefined : { allowedOrigins: e.WEB_ALLOWED_ORIGINS, ...(e.WEB_IDENTITY_SECRET ? { identitySecret: e.WEB_IDENTITY_SECRET } : {}) },
     llm: {
       mode: e.LLM_MODE ?? (llmConfigured ? 'draft' : 'off'),
       apiKey: e.OPENAI_API_KEY,

@@ -16,7 +16,8 @@ export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | P
 
 /** An HTTP route a channel needs on our server (Telegram's webhook, Slack's events). */
 export interface WebhookRoute {
-  method: 'GET' | 'POST';
+  /** OPTIONS: a browser's CORS preflight (the web chat widget on another site). */
+  method: 'GET' | 'POST' | 'OPTIONS';
   path: string;
   handler: RawHandler;
 }

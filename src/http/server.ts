@@ -80,7 +80,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     server,
     addRoute(route) {
-      const method = route.method === 'GET' ? 'get' : 'post';
+      const method = route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'options';
       routes[method](route.path, async (req, res, next) => {
         try {
           await route.handler(req, res);

@@ -137,6 +137,9 @@ export async function forgetCustomer(
         await tx.auditLog.update({ where: { id: row.id }, data: { details: scrubJson(row.details) as Prisma.InputJsonValue } });
       }
       const deletedIdentities = await tx.channelIdentity.deleteMany({ where: { customerId: { in: group } } });
+      // The web chat's browsers of this customer start over as new visitors: their tokens open nothing.
+      const webVisitors = identities.filter((i) => i.channel === 'web').map((i) => i.externalUserId);
+      if (webVisitors.length > 0) await tx.webSession.deleteMany({ where: { visitorId: { in: webVisitors } } });
       const at = new Date(deps.clock.now());
       await tx.customer.updateMany({
         where: { id: { in: group } },
