@@ -27,9 +27,13 @@ export class OriginPolicy {
     return { allowed: false, origin };
   }
 
-  /** CORS headers for an allowed cross-origin request (none for a same-origin one). */
+  /**
+   * CORS headers for a cross-origin request (none for a same-origin one). A refused site gets them
+   * too: its page may read the 403 (the widget then says it is not available here instead of
+   * retrying for ever); the refusal itself is the server's, not the browser's.
+   */
   corsHeaders(verdict: OriginVerdict): Record<string, string> {
-    if (!verdict.allowed || verdict.origin === undefined) return { vary: 'Origin' };
+    if (verdict.origin === undefined) return { vary: 'Origin' };
     return {
       'access-control-allow-origin': verdict.origin,
       'access-control-expose-headers': 'Retry-After',
@@ -37,13 +41,12 @@ export class OriginPolicy {
     };
   }
 
-  /** The answer to a preflight: 204 with what the widget sends, or 403 for a site not allowed. */
+  /**
+   * The answer to a preflight: what the widget sends. For any site, so that a refused one gets to
+   * send its request and read the 403 it is answered with: nothing is done before that answer.
+   */
   preflight(req: IncomingMessage, res: ServerResponse): void {
     const verdict = this.judge(req);
-    if (!verdict.allowed) {
-      res.writeHead(403, { vary: 'Origin' }).end();
-      return;
-    }
     res
       .writeHead(204, {
         ...this.corsHeaders(verdict),
