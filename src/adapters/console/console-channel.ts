@@ -11,6 +11,10 @@ import { customerChangeText, customerSearchView, profileText } from '../../core/
 // The terminal as a chat app: a person types as a customer and reads the bot's replies; when no
 // other founder console is configured, the same person answers as the founder with /reply.
 // Piped input is one message per line, and the command ends after the last reply.
+// As the founder console of `solodesk start` it also gets other channels' conversations (a web
+// visitor on /web/demo): each is shown with a short number, `#1`, which the founder's commands take
+// (`/reply #1 …`); without one, a command is about the terminal's own conversation, or, when the
+// terminal has none, about the latest conversation of another channel.
 
 export const CONSOLE_CHANNEL = 'console';
 
@@ -37,6 +41,9 @@ export class ConsoleChannel {
   private lastButtons: Array<{ action: string; label: string }> = [];
   private counter = 0;
   private lines: Interface | undefined;
+  /** Conversations of other channels the founder was told about: id → its short number (1, 2, …). */
+  private readonly others = new Map<string, number>();
+  private readonly otherIds: string[] = [];
 
   constructor(private readonly options: ConsoleChannelOptions) {
     const customerSender: Sender = { channel: CONSOLE_CHANNEL, send: (d) => this.showCustomerMessage(d) };
@@ -71,11 +78,11 @@ export class ConsoleChannel {
     const { core, founderHere } = this.options;
     const lookup = /^\/customer\b\s*([\s\S]*)$/.exec(line);
     if (lookup && founderHere) return this.showCustomers(lookup[1] ?? '');
-    const command = /^\/(reply|resolve|save|send|link|unlink|tag|note)\b\s*([\s\S]*)$/.exec(line);
+    const command = /^\/(reply|resolve|save|send|link|unlink|tag|note)\b\s*(?:#(\d+)\b\s*)?([\s\S]*)$/.exec(line);
     if (command && founderHere) {
-      const conversationId = this.conversationId;
-      if (!conversationId) return this.print('(no conversation yet)');
-      const [, name, rest = ''] = command;
+      const [, name, number, rest = ''] = command;
+      const conversationId = number !== undefined ? this.otherIds[Number(number) - 1] : (this.conversationId ?? this.otherIds.at(-1));
+      if (!conversationId) return this.print(number !== undefined ? `(no conversation #${number})` : '(no conversation yet)');
       // The terminal's slash commands are the thread commands (its /save publishes at once), and
       // /reply text is read like a thread reply: a note prefix keeps it a note.
       const text = name === 'reply' ? rest : name === 'save' ? `!save! ${rest}` : `!${name} ${rest}`;
@@ -85,7 +92,7 @@ export class ConsoleChannel {
         founder: `console:${this.options.userName}`,
         platformMessageId: `${this.options.sessionId}:founder:${++this.counter}`,
       });
-      return this.showOutcome(outcome);
+      return this.showOutcome(outcome, conversationId);
     }
     const vote = line === '+' ? 'up' : line === '-' ? 'down' : undefined;
     const button = vote && this.lastButtons.find((b) => {
@@ -145,14 +152,14 @@ export class ConsoleChannel {
   }
 
   /** What the founder's message did, when the notices that follow do not already say it. */
-  private showOutcome(outcome: FounderOutcome): void {
+  private showOutcome(outcome: FounderOutcome, conversationId: string): void {
     switch (outcome.kind) {
       case 'note_kept':
         return this.print('(note kept: not sent to the customer)');
       case 'nothing_to_send':
         return this.print('(nothing to send)');
       case 'resolved':
-        this.conversationId = undefined;
+        if (conversationId === this.conversationId) this.conversationId = undefined;
         return;
       case 'saved':
         return this.print(`(saved as KB article "${outcome.slug}")`);
@@ -177,7 +184,10 @@ export class ConsoleChannel {
 
   /** The core's notice view, one bracketed line per part (the customer's own text is above it). */
   private async showFounderNotice(delivery: Delivery): Promise<SendResult> {
-    const view = noticeView(delivery.payload as FounderNotice);
+    const notice = delivery.payload as FounderNotice;
+    const heading = this.otherConversationHeading(notice);
+    if (heading !== undefined) this.print(heading);
+    const view = noticeView(notice);
     switch (view.type) {
       case 'escalation': {
         const candidates = view.candidates.map((c) => `${c.title} (${c.percent})`).join(', ');
@@ -221,6 +231,30 @@ export class ConsoleChannel {
         break;
     }
     return {};
+  }
+
+  /**
+   * `── #1 web · Ada: <question>` above a notice about another channel's conversation (whose words
+   * the terminal did not show: they were typed elsewhere); undefined for the terminal's own.
+   */
+  private otherConversationHeading(notice: FounderNotice): string | undefined {
+    if (!('conversationId' in notice)) return undefined;
+    const id = notice.conversationId;
+    const opens = (notice.type === 'escalation' || notice.type === 'auto_answer') && notice.customer.channel !== CONSOLE_CHANNEL;
+    if (!opens && !this.others.has(id)) return undefined;
+    let number = this.others.get(id);
+    if (number === undefined) {
+      this.otherIds.push(id);
+      number = this.otherIds.length;
+      this.others.set(id, number);
+    }
+    if (notice.type === 'escalation' || notice.type === 'auto_answer') {
+      const { customer } = notice;
+      const name = customer.displayName ?? customer.username ?? customer.externalUserId;
+      return `── #${number} ${notice.customer.channel} · ${name}: ${plain(notice.question)}`;
+    }
+    if (notice.type === 'customer_followup') return `── #${number}: ${plain(notice.text)}`;
+    return `── #${number}`;
   }
 
   private print(line: string): void {

@@ -91,7 +91,7 @@ export function conversationsElsewhereHint(m: HelpMarkup, where: string): string
 /** The terminal spells the thread commands as slash commands; `/save` there publishes at once. */
 export function terminalFounderHint(): string {
   const customer = customerCommandsLine(PLAIN_MARKUP, (c) => c.replace(/^!/, '/')).replace(/ · /g, ', ');
-  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /send (the draft), /resolve, /save [title]; ${customer}; /customer <name|id>.`;
+  return `As the founder: /reply <text> (${NOTE_PREFIXES.join(' or ')} first keeps it a private note), /send (the draft), /resolve, /save [title]; ${customer}; /customer <name|id>. A conversation from another channel (#1, #2 …) is answered with /reply #1 <text>, and so on.`;
 }
 
 /** Where escalations arrive in a chat console (Telegram), and how to answer them. */
