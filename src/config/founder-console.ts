@@ -23,9 +23,12 @@ export function founderConsoleOf(config: Pick<Config, 'slack' | 'telegram'>): Fo
  * login QR code would have nowhere to go). The terminal is a console of its own (`solodesk chat`,
  * `solodesk start` on a terminal with no chat app), so with one there is nothing to refuse.
  */
-export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'>, options: { terminal: boolean }): string | null {
+export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'> & Partial<Pick<Config, 'web'>>, options: { terminal: boolean }): string | null {
   if (options.terminal || founderConsoleOf(config) !== null) return null;
-  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.wechaty && 'WECHATY_PUPPET', config.wechatOfficial && 'WECHAT_OA_APP_ID', config.wecom && 'WECOM_CORP_ID']
+  // The web chat is on by default for its demo page; embedded on a site of the founder's
+  // (WEB_ALLOWED_ORIGINS) it lets customers in like any chat app.
+  const webCustomers = (config.web?.allowedOrigins.length ?? 0) > 0;
+  const customers = [config.telegram && 'TELEGRAM_BOT_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.wechaty && 'WECHATY_PUPPET', config.wechatOfficial && 'WECHAT_OA_APP_ID', config.wecom && 'WECOM_CORP_ID', webCustomers && 'WEB_ALLOWED_ORIGINS']
     .filter((name): name is string => Boolean(name));
   if (customers.length === 0) return null;
   const why = `${customers.join(' and ')} ${customers.length > 1 ? 'let' : 'lets'} customers in, but no founder console would see their escalations`;
@@ -38,12 +41,12 @@ export function founderConsoleProblem(config: Pick<Config, 'slack' | 'telegram' 
   if (config.slack !== undefined) {
     return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_FOUNDER_CHANNEL to your private channel's id, or FOUNDER_TELEGRAM_IDS to your Telegram user id`;
   }
-  // WeChat alone: the founder console must be another app.
+  // WeChat or the web chat alone: the founder console must be another app.
   return `SLACK_FOUNDER_CHANNEL: ${why}; set SLACK_BOT_TOKEN with SLACK_FOUNDER_CHANNEL, or TELEGRAM_BOT_TOKEN with FOUNDER_TELEGRAM_IDS, for the founder's console`;
 }
 
 /** Throws the problem above the way every configuration problem is reported (one line, exit 1). */
-export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'>, options: { terminal: boolean }): void {
+export function requireFounderConsole(config: Pick<Config, 'slack' | 'telegram' | 'wechaty' | 'wechatOfficial' | 'wecom'> & Partial<Pick<Config, 'web'>>, options: { terminal: boolean }): void {
   const problem = founderConsoleProblem(config, options);
   if (problem !== null) throw new ConfigError([problem]);
 }

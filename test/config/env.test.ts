@@ -188,3 +188,26 @@ describe('loadConfig: the KB embedding model', () => {
     ]);
   });
 });
+
+describe('loadConfig: the web chat', () => {
+  it('is on by default with no other site allowed; WEB_CHAT=off removes it', () => {
+    expect(loadConfig({}).web).toEqual({ allowedOrigins: [] });
+    expect(loadConfig({ WEB_CHAT: 'off' }).web).toBeUndefined();
+  });
+
+  it('takes origins, and names the variable for anything that is not one', () => {
+    expect(loadConfig({ WEB_ALLOWED_ORIGINS: 'https://shop.example.com/, http://localhost:8080' }).web?.allowedOrigins).toEqual(['https://shop.example.com', 'http://localhost:8080']);
+    for (const bad of ['shop.example.com', 'https://shop.example.com/path', 'ftp://x.example.com', '*']) {
+      expect(problemsOf({ WEB_ALLOWED_ORIGINS: bad }).map((p) => p.split(':')[0])).toEqual(['WEB_ALLOWED_ORIGINS']);
+    }
+    expect(problemsOf({ WEB_CHAT: 'maybe' }).map((p) => p.split(':')[0])).toEqual(['WEB_CHAT']);
+  });
+
+  it('wants a real identity secret, never echoes it, and redacts it from logs', () => {
+    const problems = problemsOf({ WEB_IDENTITY_SECRET: 'short-secret' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['WEB_IDENTITY_SECRET']);
+    expect(problems.join('\n')).not.toContain('short-secret');
+    const secret = 'site-signing-secret-0123456789';
+    expect(secretsOf(loadConfig({ WEB_IDENTITY_SECRET: secret }))).toContain(secret);
+  });
+});

@@ -50,6 +50,12 @@ describe('a customer channel with no founder console is refused at start', () =>
     expect(line).not.toContain('\n');
   });
 
+  it('the web chat embedded on a site (WEB_ALLOWED_ORIGINS) needs one; on its own demo page it does not', () => {
+    expect(problem({ WEB_ALLOWED_ORIGINS: 'https://shop.example.com' })).toMatch(/^SLACK_FOUNDER_CHANNEL: WEB_ALLOWED_ORIGINS lets customers in/);
+    expect(problem({ WEB_ALLOWED_ORIGINS: 'https://shop.example.com' }, true)).toBeNull();
+    expect(problem({})).toBeNull();
+  });
+
   it('WeChat alone: its escalations (and its login QR code) need a console on another app', () => {
     expect(problem({ WECHATY_PUPPET: 'wechaty-puppet-wechat4u' })).toBe(
       'SLACK_FOUNDER_CHANNEL: WECHATY_PUPPET lets customers in, but no founder console would see their escalations; ' +
