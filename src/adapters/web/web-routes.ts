@@ -109,16 +109,34 @@ export function webApiRoutes(deps: WebRouteDeps): WebhookRoute[] {
     json(res, 200, { token: opened.token, visitorId: opened.visitor.visitorId, verified: opened.verified, messages }, cors);
   };
 
-  const messages: Handler = async (req, res, cors) => {
+  /**
+   * What a visitor's POST shares: the visitor of its token (else 401), its body (else 400/413), and
+   * the visitor's rate (else 429, after the checks, so a malformed request costs the bucket nothing).
+   */
+  const visitorRequest = async <T>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    cors: Record<string, string>,
+    schema: z.ZodType<T>,
+    check: (body: T) => { status: number; error: Record<string, unknown> } | undefined,
+    buckets: TokenBuckets,
+  ): Promise<{ visitor: Visitor; body: T } | undefined> => {
     const visitor = await visitorOf(req, res, cors);
-    if (visitor === undefined) return;
-    const body = await readJson(req, res, MessageRequest, cors);
-    if (body === undefined) return;
+    if (visitor === undefined) return undefined;
+    const body = await readJson(req, res, schema, cors);
+    if (body === undefined) return undefined;
+    const problem = check(body);
+    if (problem !== undefined) return void json(res, problem.status, problem.error, cors);
+    const wait = buckets.take(visitor.visitorId);
+    if (wait > 0) return void tooMany(res, wait, cors);
+    return { visitor, body };
+  };
+
+  const messages: Handler = async (req, res, cors) => {
+    const taken = await visitorRequest(req, res, cors, MessageRequest, messageProblem, messagesPerVisitor);
+    if (taken === undefined) return;
+    const { visitor, body } = taken;
     const text = body.text.trim();
-    if (text === '') return json(res, 400, { error: 'empty_message' }, cors);
-    if ([...text].length > MAX_MESSAGE_CHARS) return json(res, 413, { error: 'message_too_long', maxChars: MAX_MESSAGE_CHARS }, cors);
-    const wait = messagesPerVisitor.take(visitor.visitorId);
-    if (wait > 0) return tooMany(res, wait, cors);
     const stored = await deps.core.handleInbound({
       channel: WEB_CHANNEL,
       externalUserId: visitor.visitorId,
@@ -132,12 +150,9 @@ export function webApiRoutes(deps: WebRouteDeps): WebhookRoute[] {
   };
 
   const actions: Handler = async (req, res, cors) => {
-    const visitor = await visitorOf(req, res, cors);
-    if (visitor === undefined) return;
-    const body = await readJson(req, res, ActionRequest, cors);
-    if (body === undefined) return;
-    const wait = pressesPerVisitor.take(visitor.visitorId);
-    if (wait > 0) return tooMany(res, wait, cors);
+    const taken = await visitorRequest(req, res, cors, ActionRequest, () => undefined, pressesPerVisitor);
+    if (taken === undefined) return;
+    const { visitor, body } = taken;
     const stored = await deps.core.handleAction({
       channel: WEB_CHANNEL,
       externalUserId: visitor.visitorId,
@@ -178,6 +193,14 @@ export function webApiRoutes(deps: WebRouteDeps): WebhookRoute[] {
     { method: 'GET', path: '/web/events', handler: guarded(events) },
     ...['/web/session', '/web/messages', '/web/actions', '/web/events'].map((path) => ({ method: 'OPTIONS' as const, path, handler: preflight })),
   ];
+}
+
+/** A message the widget should not have sent: empty once trimmed, or longer than MAX_MESSAGE_CHARS. */
+function messageProblem(body: { text: string }): { status: number; error: Record<string, unknown> } | undefined {
+  const text = body.text.trim();
+  if (text === '') return { status: 400, error: { error: 'empty_message' } };
+  if ([...text].length > MAX_MESSAGE_CHARS) return { status: 413, error: { error: 'message_too_long', maxChars: MAX_MESSAGE_CHARS } };
+  return undefined;
 }
 
 function resyncWhileOpen(res: ServerResponse, clock: Clock, everyMs: number, sendHistory: () => Promise<void>, logger: Logger): void {

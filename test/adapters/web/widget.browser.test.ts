@@ -231,6 +231,26 @@ describe('the widget on other sites', () => {
     await Promise.all([laptop.close(), phone.close(), forger.close()]);
   });
 
+  it('works from the keyboard, on a phone, in dark mode', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 375, height: 667 }, colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(`${desk.origin}/web/demo`);
+    const launcher = page.getByRole('button', { name: 'Chat with us' });
+    await launcher.focus();
+    await page.keyboard.press('Enter');
+    const box = page.getByRole('textbox', { name: 'Type your message' });
+    await expect.poll(() => box.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement), SHOWN).toBe(true);
+    const dialog = page.getByRole('dialog', { name: 'Support' });
+    // The panel takes the phone's whole width.
+    expect((await dialog.boundingBox())?.width).toBe(375);
+    expect(await page.locator('#solodesk-widget').getAttribute('data-theme')).toBe('dark');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.isVisible(), SHOWN).toBe(false);
+    await expect.poll(() => launcher.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement), SHOWN).toBe(true);
+    expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+    await context.close();
+  });
+
   it('speaks Chinese to a Chinese browser', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
