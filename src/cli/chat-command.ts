@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { deskParts } from '../channels.ts';
-import { createLogger } from '../observability/logger.ts';
-import { startService } from '../service.ts';
-import { installProcessLifecycle, serveUntilStopped } from './process-lifecycle.ts';
 import { runCommand } from './run-command.ts';
 
 export function registerChatCommand(program: Command): void {
@@ -13,6 +9,12 @@ export function registerChatCommand(program: Command): void {
     )
     .action(() =>
       runCommand(async (config) => {
+        const [{ deskParts }, { createLogger }, { startService }, { installProcessLifecycle, serveUntilStopped }] = await Promise.all([
+          import('../channels.ts'),
+          import('../observability/logger.ts'),
+          import('../service.ts'),
+          import('./process-lifecycle.ts'),
+        ]);
         const logger = createLogger({ level: config.logLevel ?? 'warn' });
         const lifecycle = installProcessLifecycle(logger);
         // HTTP is only needed when Slack is the founder console (its events come over HTTP).

@@ -2,8 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { PrismaClient } from '@prisma/client';
 import type { Config } from '../config/env.ts';
-import { exportCustomer, forgetCustomer, type ForgetSummary } from '../core/customers/data-rights.ts';
-import { openDatabase } from '../db/open-database.ts';
+import type { ForgetSummary } from '../core/customers/data-rights.ts';
 import { systemClock } from '../observability/clock.ts';
 import { runCommand } from './run-command.ts';
 
@@ -11,14 +10,10 @@ import { runCommand } from './run-command.ts';
 // about them as JSON; `customer forget <id>` erases their texts and identities after a yes.
 
 async function withPrisma(config: Config, run: (prisma: PrismaClient) => Promise<void>): Promise<void> {
-  const db = await openDatabase(config.database);
-  try {
-    await db.migrate();
-    await run(db.prisma);
-  } finally {
-    await db.close();
-  }
+  return (await import('./desk-session.ts')).withPrisma(config, run);
 }
+
+const dataRights = () => import('../core/customers/data-rights.ts');
 
 export function registerCustomerCommand(program: Command): void {
   const customer = program.command('customer').description("a customer's data: export it, or forget it");
@@ -30,7 +25,7 @@ export function registerCustomerCommand(program: Command): void {
     .action((id: string) =>
       runCommand((config) =>
         withPrisma(config, async (prisma) => {
-          console.log(JSON.stringify(await exportCustomer(prisma, id, systemClock), null, 2));
+          console.log(JSON.stringify(await (await dataRights()).exportCustomer(prisma, id, systemClock), null, 2));
         }),
       ),
     );
@@ -44,7 +39,7 @@ export function registerCustomerCommand(program: Command): void {
       runCommand((config) =>
         withPrisma(config, async (prisma) => {
           // The export also checks that the customer exists before anything is asked.
-          const stored = await exportCustomer(prisma, id, systemClock);
+          const stored = await (await dataRights()).exportCustomer(prisma, id, systemClock);
           if (!options.yes) {
             const messages = stored.conversations.reduce((sum, c) => sum + c.messages.length, 0);
             const linked = stored.linkedCustomers.length;
@@ -57,7 +52,7 @@ export function registerCustomerCommand(program: Command): void {
               return;
             }
           }
-          for (const line of describeForget(await forgetCustomer(prisma, id, { actor: 'cli:forget', clock: systemClock }))) console.log(line);
+          for (const line of describeForget(await (await dataRights()).forgetCustomer(prisma, id, { actor: 'cli:forget', clock: systemClock }))) console.log(line);
         }),
       ),
     );

@@ -1,24 +1,12 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/env.ts';
-import { openDatabase } from '../db/open-database.ts';
-import { createDesk, type Desk } from '../desk.ts';
-import { exportKbDirectory, importKbDirectory } from '../kb/markdown.ts';
-import { formatKbHealth } from './kb-health-report.ts';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
+import type { Desk } from '../desk.ts';
 import { runCommand } from './run-command.ts';
-import { sinceOf } from './report-command.ts';
-import { gapsLines } from '../core/founder/kb-commands.ts';
-import { PLAIN_MARKUP } from '../core/founder/help.ts';
+import { sinceOf } from './since.ts';
 
+// What a command needs is imported when it runs: `kb --help` loads none of it.
 async function withDesk(config: Config, run: (desk: Desk) => Promise<void>): Promise<void> {
-  const db = await openDatabase(config.database);
-  try {
-    await db.migrate();
-    await run(createDesk({ db, config, logger: createLogger({ level: 'warn' }), metrics: createMetrics() }));
-  } finally {
-    await db.close();
-  }
+  return (await import('./desk-session.ts')).withDesk(config, run);
 }
 
 export function registerKbCommand(program: Command): void {
@@ -30,6 +18,7 @@ export function registerKbCommand(program: Command): void {
     .action((dir: string) =>
       runCommand((config) =>
         withDesk(config, async (desk) => {
+          const { importKbDirectory } = await import('../kb/markdown.ts');
           const result = await importKbDirectory(desk.kb, dir, 'cli:import');
           console.log(
             `imported ${dir}: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`,
@@ -44,6 +33,7 @@ export function registerKbCommand(program: Command): void {
     .action((dir: string) =>
       runCommand((config) =>
         withDesk(config, async (desk) => {
+          const { exportKbDirectory } = await import('../kb/markdown.ts');
           const slugs = await exportKbDirectory(desk.kb, dir);
           console.log(`exported ${slugs.length} article(s) to ${dir}`);
         }),
@@ -71,6 +61,7 @@ export function registerKbCommand(program: Command): void {
     .action(() =>
       runCommand((config) =>
         withDesk(config, async (desk) => {
+          const { formatKbHealth } = await import('./kb-health-report.ts');
           for (const line of formatKbHealth(await desk.kb.health(), await desk.kb.list())) console.log(line);
         }),
       ),
@@ -90,6 +81,7 @@ export function registerKbCommand(program: Command): void {
             console.log(JSON.stringify({ since: since.toISOString(), groups }, null, 2));
             return;
           }
+          const [{ gapsLines }, { PLAIN_MARKUP }] = await Promise.all([import('../core/founder/kb-commands.ts'), import('../core/founder/help.ts')]);
           // every group, and up to five of its questions: the terminal has room
           for (const line of gapsLines(PLAIN_MARKUP, Math.round((now.getTime() - since.getTime()) / 86_400_000), groups, Infinity, 5)) console.log(line);
         }),

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../db/open-database.ts';
 import { runCommand } from './run-command.ts';
 
 export function registerMigrateCommand(program: Command): void {
@@ -8,6 +7,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations and exit')
     .action(() =>
       runCommand(async (config) => {
+        const { openDatabase } = await import('../db/open-database.ts');
         const db = await openDatabase(config.database);
         try {
           const result = await db.migrate();

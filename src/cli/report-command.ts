@@ -1,25 +1,9 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../db/open-database.ts';
-import { buildReport } from '../core/insight/report.ts';
-import { reportText, viewReport } from '../core/insight/report-view.ts';
-import { SolodeskError } from '../errors.ts';
 import { runCommand } from './run-command.ts';
+import { sinceOf } from './since.ts';
 
 // `solodesk report [--since 7d] [--json]`: what the desk did over a period (core/insight/report.ts
 // says where each figure comes from), as text to read or JSON to keep.
-
-const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** "7d", "12h", "2w" back from `now`, or a date ("2026-11-01"). */
-export function sinceOf(value: string, now: Date): Date {
-  const relative = /^(\d+)\s*([hdw])$/i.exec(value.trim());
-  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || date >= now) {
-    throw new SolodeskError('invalid_argument', `--since must be like 7d, 12h, 2w or a past date (got "${value}")`);
-  }
-  return date;
-}
 
 export function registerReportCommand(program: Command): void {
   program
@@ -31,19 +15,20 @@ export function registerReportCommand(program: Command): void {
       runCommand(async (config) => {
         const until = new Date();
         const since = sinceOf(options.since, until);
-        const db = await openDatabase(config.database);
-        try {
-          await db.migrate();
-          const report = await buildReport(db.prisma, {
+        const [{ withPrisma }, { buildReport }, { reportText, viewReport }] = await Promise.all([
+          import('./desk-session.ts'),
+          import('../core/insight/report.ts'),
+          import('../core/insight/report-view.ts'),
+        ]);
+        await withPrisma(config, async (prisma) => {
+          const report = await buildReport(prisma, {
             since,
             until,
             ...(config.businessHours ? { businessHours: config.businessHours } : {}),
             ...(config.insight.csatHalfLifeDays !== undefined ? { halfLifeDays: config.insight.csatHalfLifeDays } : {}),
           });
           console.log(options.json ? JSON.stringify(report, null, 2) : reportText(viewReport(report)));
-        } finally {
-          await db.close();
-        }
+        });
       }),
     );
 }

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { deskParts, type TerminalOptions } from '../channels.ts';
+import type { TerminalOptions } from '../channels.ts';
 import type { Config } from '../config/env.ts';
 import { requireFounderConsole } from '../config/founder-console.ts';
-import { createLogger } from '../observability/logger.ts';
-import { startService } from '../service.ts';
-import { installProcessLifecycle, serveUntilStopped } from './process-lifecycle.ts';
 import { runCommand } from './run-command.ts';
 
 export function registerStartCommand(program: Command): void {
@@ -17,6 +14,12 @@ export function registerStartCommand(program: Command): void {
         const interactive = !hasAnyChannel(config) && Boolean(process.stdin.isTTY);
         // Before the port and the database: a desk whose escalations reach nobody does not start.
         requireFounderConsole(config, { terminal: interactive });
+        const [{ deskParts }, { createLogger }, { startService }, { installProcessLifecycle, serveUntilStopped }] = await Promise.all([
+          import('../channels.ts'),
+          import('../observability/logger.ts'),
+          import('../service.ts'),
+          import('./process-lifecycle.ts'),
+        ]);
         const logger = createLogger({ level: config.logLevel ?? (interactive ? 'warn' : undefined) });
         const lifecycle = installProcessLifecycle(logger);
         const terminal: TerminalOptions | undefined = interactive

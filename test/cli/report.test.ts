@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sinceOf } from '../../src/cli/report-command.ts';
+import { sinceOf } from '../../src/cli/since.ts';
 import { openDatabase } from '../../src/db/open-database.ts';
 
 // `solodesk report` as a founder runs it: a real process on an embedded database holding two
