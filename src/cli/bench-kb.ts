@@ -1,16 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/env.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createDesk } from '../desk.ts';
 import {
   formatBenchmarkSummary,
   metricsJsonLine,
-  parseDataset,
   runDecisionBenchmark,
   syntheticScaleBenchmark,
   type KbDataset,
 } from '../kb/bench/index.ts';
+import { datasetFilesIn, readDatasetFile } from '../kb/bench/dataset-file.ts';
+import { sampleKbDataset } from '../kb/bench/sample-dataset.ts';
 import { articleLanguage, datasetLanguages } from '../kb/bench/dataset.ts';
 import { wordVectorsNote } from '../kb/bench/summary.ts';
 import { replyLanguageOf } from '../core/phrases.ts';
@@ -22,7 +22,6 @@ import { installedWordVectors } from '../kb/retrieval/word-vectors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 
-
 // The work of `solodesk bench kb` (bench-command.ts defines the command; this is loaded when it runs).
 
 export interface KbBenchOptions {
@@ -32,23 +31,47 @@ export interface KbBenchOptions {
   scale?: boolean;
 }
 
-export async function runKbBench(config: Config, options: KbBenchOptions): Promise<void> {
-  const files = options.dataset
-    ? [options.dataset]
-    : options.all
-      ? datasetsIn(typeof options.all === 'string' ? options.all : '../shared/bench')
-      : [];
-  if (files.length === 0) throw new Error('give --dataset <file> or --all [dir]');
+/** Where `--all` looks, and how big the synthetic set is: the CLI's defaults; tests make them small. */
+export interface KbBenchSetup {
+  /** The public benchmark sets, beside the repo (not in a fresh clone). */
+  sharedBench: string;
+  scaleArticles: number;
+}
+
+const DEFAULT_SETUP: KbBenchSetup = { sharedBench: '../shared/bench', scaleArticles: 10_000 };
+
+export async function runKbBench(config: Config, options: KbBenchOptions, setup: KbBenchSetup = DEFAULT_SETUP): Promise<void> {
+  const datasets = datasetsToRun(options, setup.sharedBench);
   if (options.scale || options.all) {
-    const scale = syntheticScaleBenchmark({ articles: 10_000, queries: 2_000 });
-    console.log(`# synthetic scale: 10,000 articles — ${JSON.stringify(scale)}`);
+    const articles = setup.scaleArticles;
+    const scale = syntheticScaleBenchmark({ articles, queries: Math.max(1, Math.round(articles / 5)) });
+    console.log(`# synthetic scale: ${articles.toLocaleString('en-US')} articles — ${JSON.stringify(scale)}`);
   }
-  for (const file of files) {
-    const dataset = parseDataset(JSON.parse(readFileSync(file, 'utf8')));
+  for (const dataset of datasets) {
     for (const learn of options.all && !options.learn ? [false, true] : [Boolean(options.learn)]) {
       await benchDataset(config, dataset, learn);
     }
   }
+}
+
+/**
+ * The datasets a run measures, all read (and a missing or broken file reported) before any work.
+ * `--all` without a folder takes the public sets when they are there, else what the repo has,
+ * and says which in its first line.
+ */
+function datasetsToRun(options: KbBenchOptions, sharedBench: string): KbDataset[] {
+  if (options.dataset) return [readDatasetFile(options.dataset)];
+  if (typeof options.all === 'string') return datasetFilesIn(options.all).map((file) => readDatasetFile(file));
+  if (!options.all) throw new Error('give --dataset <file> or --all [dir]');
+  if (!existsSync(sharedBench)) {
+    console.log(
+      `# no benchmark sets at ${sharedBench}: running what the repo has, the synthetic scale set and the sample KB (examples/kb, each article's first example question held out)`,
+    );
+    return [sampleKbDataset()];
+  }
+  const files = datasetFilesIn(sharedBench);
+  console.log(`# benchmark sets from ${sharedBench}: ${files.length} file${files.length === 1 ? '' : 's'}`);
+  return files.map((file) => readDatasetFile(file));
 }
 
 const ms = (value: number): string => `${(value / 1000).toFixed(1)} s`;
@@ -79,14 +102,6 @@ async function autoAnswer(drafter: Drafter, question: string, answered: KbAnswer
   const tokens = draft.tokens ?? 0;
   if (draft.kind !== 'draft' || !draft.autoSendable || draft.citedArticleIds.length === 0) return { tokens };
   return { tokens, decision: { ...answered.decision, outcome: 'answer', articleId: draft.citedArticleIds[0]!, suggestions: [] } };
-}
-
-function datasetsIn(dir: string): string[] {
-  const folder = resolve(dir);
-  return readdirSync(folder)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => join(folder, f));
 }
 
 async function benchDataset(config: Config, dataset: KbDataset, learn: boolean): Promise<void> {

@@ -14,30 +14,33 @@ export function registerKbCommand(program: Command): void {
 
   kb.command('import')
     .argument('<dir>', 'folder of Markdown files with front matter (title, questions, tags, lang, status)')
-    .description('create or update articles from Markdown files (the file name is the slug)')
+    .description('create or update articles from Markdown files (the file name is the slug); every file is checked first, and one bad file imports nothing')
     .action((dir: string) =>
-      runCommand((config) =>
-        withDesk(config, async (desk) => {
-          const { importKbDirectory } = await import('../kb/markdown.ts');
-          const result = await importKbDirectory(desk.kb, dir, 'cli:import');
+      runCommand(async (config) => {
+        const { importArticles, readKbFolder } = await import('../kb/markdown.ts');
+        // Checked before the database is opened: a bad folder is reported whole, and touches nothing.
+        const articles = readKbFolder(dir);
+        await withDesk(config, async (desk) => {
+          const result = await importArticles(desk.kb, articles, 'cli:import');
           console.log(
             `imported ${dir}: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`,
           );
-        }),
-      ),
+        });
+      }, 'kb import'),
     );
 
   kb.command('export')
-    .argument('<dir>', 'folder to write one Markdown file per article into')
+    .argument('<dir>', 'folder to write one Markdown file per article into (made if missing)')
     .description('write every article (archived ones too) as Markdown with front matter')
     .action((dir: string) =>
-      runCommand((config) =>
-        withDesk(config, async (desk) => {
-          const { exportKbDirectory } = await import('../kb/markdown.ts');
+      runCommand(async (config) => {
+        const { exportKbDirectory, prepareExportFolder } = await import('../kb/markdown.ts');
+        prepareExportFolder(dir);
+        await withDesk(config, async (desk) => {
           const slugs = await exportKbDirectory(desk.kb, dir);
           console.log(`exported ${slugs.length} article(s) to ${dir}`);
-        }),
-      ),
+        });
+      }, 'kb export'),
     );
 
   kb.command('list')

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { SolodeskError } from '../errors.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { applyMigrations, readMigrations, type Migration, type MigrationResult, type MigrationSession } from './migrate.ts';
 
@@ -67,8 +68,13 @@ function openPostgres(url: string): Database {
     prisma,
     kind: 'postgresql',
     async migrate(migrations = readMigrations()) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
+      // Every command and the service migrate first: this is where an unreachable server shows.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+      try {
+        await client.connect();
+      } catch (error) {
+        throw connectFailure(url, error);
+      }
       try {
         const session: MigrationSession = {
           async query(sql, params) {
@@ -95,6 +101,47 @@ function openPostgres(url: string): Database {
       clearTimeout(timer);
     }),
   };
+}
+
+/** A server that does not answer is reported after this, not after the operating system's minute or more. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** DATABASE_URL names a server Solodesk cannot use. The message names host and port, never the password. */
+export class DatabaseConnectError extends SolodeskError {
+  constructor(code: 'database_unreachable' | 'database_refused_login' | 'database_missing', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+const UNREACHABLE_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'no such host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`,
+  ECONNRESET: 'the connection was closed',
+};
+
+function connectFailure(url: string, error: unknown): unknown {
+  const { hostname, port, pathname, username } = new URL(url);
+  const where = `${hostname || 'localhost'}:${port || '5432'}`;
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === '28P01' || code === '28000') {
+    return new DatabaseConnectError('database_refused_login', `the database at DATABASE_URL (${where}) refused user "${decodeURIComponent(username)}"; check the user and password in DATABASE_URL`, { cause: error });
+  }
+  if (code === '3D000') {
+    const name = decodeURIComponent(pathname.slice(1));
+    return new DatabaseConnectError('database_missing', `the server at DATABASE_URL (${where}) has no database "${name}"; create it (createdb ${name}) or fix the name in DATABASE_URL`, { cause: error });
+  }
+  // pg ends a connect that outlives connectionTimeoutMillis with a plain "timeout" error.
+  const reason = (code && UNREACHABLE_REASONS[code]) ?? (/timeout/i.test(message ?? '') ? UNREACHABLE_REASONS.ETIMEDOUT : undefined);
+  if (!reason) return error;
+  return new DatabaseConnectError(
+    'database_unreachable',
+    `cannot reach the database at DATABASE_URL (${where}: ${reason}); check that PostgreSQL runs there, or unset DATABASE_URL to use the embedded database`,
+    { cause: error },
+  );
 }
 
 async function openPglite(dataDir: string): Promise<Database> {

@@ -1,52 +1,22 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import matter from 'gray-matter';
-import { z } from 'zod';
 import { SolodeskError } from '../errors.ts';
-import type { ArticleInput, ArticleView, KnowledgeBase } from './knowledge-base.ts';
-import { SLUG_PATTERN } from './slug.ts';
+import { checkArticleFile, KbFileError, type ArticleFile } from './article-file.ts';
+import { fsReason } from './fs-problem.ts';
+import { readKbFolder } from './kb-folder.ts';
+import type { ArticleView, KnowledgeBase } from './knowledge-base.ts';
 
 // The KB as a folder of Markdown files with front matter, so a founder can keep it in git.
 // import → export → import gives the same articles (the file name is the slug).
 
-const FrontMatter = z.object({
-  title: z.string().min(1),
-  questions: z.array(z.coerce.string()).default([]),
-  tags: z.array(z.coerce.string()).default([]),
-  lang: z.string().default('en'),
-  status: z.enum(['draft', 'published', 'archived']).default('published'),
-});
+export { KbFileError, type ArticleFile } from './article-file.ts';
+export { readKbFolder } from './kb-folder.ts';
 
-export class KbFileError extends SolodeskError {
-  constructor(file: string, problem: string) {
-    super('kb_file_invalid', `${file}: ${problem}`);
-  }
-}
-
-export function parseArticleFile(fileName: string, text: string): ArticleInput & { slug: string } {
-  const slug = basename(fileName, '.md');
-  if (!SLUG_PATTERN.test(slug)) throw new KbFileError(fileName, 'the file name must be a slug (lowercase letters, digits, dashes)');
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    // gray-matter caches by content; a fresh object keeps one file's data out of another's.
-    parsed = matter(text, {});
-  } catch (error) {
-    throw new KbFileError(fileName, `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  const front = FrontMatter.safeParse(parsed.data);
-  if (!front.success) {
-    const issue = front.error.issues[0]!;
-    throw new KbFileError(fileName, `front matter field "${issue.path.join('.') || 'title'}": ${issue.message}`);
-  }
-  return {
-    slug,
-    title: front.data.title,
-    body: parsed.content.replace(/^\n+/, '').replace(/\s+$/, ''),
-    questions: front.data.questions,
-    tags: front.data.tags,
-    language: front.data.lang,
-    status: front.data.status,
-  };
+export function parseArticleFile(fileName: string, text: string): ArticleFile {
+  const checked = checkArticleFile(fileName, text);
+  if (checked.problems) throw new KbFileError(checked.problems);
+  return checked.article;
 }
 
 export function formatArticleFile(article: ArticleView): string {
@@ -65,14 +35,15 @@ export interface ImportResult {
   unchanged: string[];
 }
 
-/** Reads every file first and imports nothing if one is invalid. */
+/** Checks every file first and imports nothing if one is invalid (KbFileError lists them all). */
 export async function importKbDirectory(kb: KnowledgeBase, dir: string, actor: string): Promise<ImportResult> {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort();
-  const articles = files.map((file) => parseArticleFile(file, readFileSync(join(dir, file), 'utf8')));
+  return importArticles(kb, readKbFolder(dir), actor);
+}
+
+/** Imports articles already read and checked (readKbFolder), so a command can check before it opens the database. */
+export async function importArticles(kb: KnowledgeBase, articles: ArticleFile[], actor: string): Promise<ImportResult> {
   const result: ImportResult = { created: [], updated: [], unchanged: [] };
-  const fresh: typeof articles = [];
+  const fresh: ArticleFile[] = [];
   for (const article of articles) {
     const existing = await kb.getBySlug(article.slug);
     if (!existing) {
@@ -89,9 +60,30 @@ export async function importKbDirectory(kb: KnowledgeBase, dir: string, actor: s
   return result;
 }
 
+/** Makes the export folder, or says why it cannot be written to. */
+export function prepareExportFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw exportFailure(dir, error);
+  }
+}
+
 export async function exportKbDirectory(kb: KnowledgeBase, dir: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  prepareExportFolder(dir);
   const articles = [...(await kb.list()), ...(await kb.list({ status: 'archived' }))];
-  for (const article of articles) writeFileSync(join(dir, `${article.slug}.md`), formatArticleFile(article));
+  for (const article of articles) {
+    const file = join(dir, `${article.slug}.md`);
+    try {
+      writeFileSync(file, formatArticleFile(article));
+    } catch (error) {
+      throw exportFailure(file, error);
+    }
+  }
   return articles.map((a) => a.slug);
+}
+
+function exportFailure(path: string, error: unknown): SolodeskError {
+  return new SolodeskError('kb_export_failed', `cannot write to ${path} (${fsReason(error)}); give a folder you can write to`, { cause: error });
 }

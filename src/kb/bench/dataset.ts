@@ -1,6 +1,6 @@
 /**
- * The KB benchmark dataset format (DESIGN §4): articles plus queries whose `expected` is the
- * id of the right article, or null when the right behaviour is to escalate.
+ * The KB benchmark dataset format (`solodesk bench kb --help` shows it): articles plus queries
+ * whose `expected` is the id of the right article, or null when the right behaviour is to escalate.
  */
 import { z } from 'zod';
 
@@ -43,8 +43,8 @@ export type KbDataset = z.infer<typeof KbDataset>;
 export type KbDatasetQuery = z.infer<typeof KbDatasetQuery>;
 export type KbDatasetArticle = z.infer<typeof KbDatasetArticle>;
 
-/** Validate a dataset (parsed JSON or JSON text); throws an Error naming each problem. */
-export function parseDataset(json: unknown): KbDataset {
+/** Validate a dataset (parsed JSON or JSON text); throws an Error naming each problem (and the file, given `source`). */
+export function parseDataset(json: unknown, source?: string): KbDataset {
   let value = json;
   if (typeof json === 'string') {
     try {
@@ -56,7 +56,7 @@ export function parseDataset(json: unknown): KbDataset {
   const r = KbDataset.safeParse(value);
   if (!r.success) {
     const lines = r.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid KB dataset:\n${lines.join('\n')}`);
+    throw new Error(`invalid KB dataset${source ? ` ${source}` : ''}:\n${lines.join('\n')}`);
   }
   return r.data;
 }

@@ -1,7 +1,7 @@
 /**
  * Decision benchmark: replays queries through a decision function and computes the metrics
- * of the DESIGN §4 contract plus the suggestion metrics (issue 7) and, in learn mode, a
- * learning curve.
+ * of the benchmark contract (the JSON line `bench kb` prints last) plus the suggestion metrics
+ * (issue 7) and, in learn mode, a learning curve.
  *
  * Learn mode replays the stream in order as customers who pick the right suggestion when it
  * is offered; everything else that is in scope and not answered correctly (escalated,
