@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: no build step between `npm install` and `npm start`.
-import { register } from 'tsx/esm/api';
+// The `solodesk` command: compiled once (scripts/compiled-cli.mjs) rather than transpiled on every
+// run; straight from the TypeScript sources through tsx when it cannot be compiled.
+import { compiledCliEntry } from '../scripts/compiled-cli.mjs';
 
-register();
-await import('../src/cli/main.ts');
+const compiled = await compiledCliEntry();
+if (compiled !== undefined) {
+  await import(compiled);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -47,8 +47,9 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         start: async () => {
           await importSampleKbIfEmpty(desk, context.db, context.logger);
           await desk.kb.sync(true);
-          // the first fit before the first customer, not on their question
-          await desk.kb.prepare();
+          // The first fit starts now, in its worker, without holding up readiness: a question that
+          // comes before it is done waits for it (kb.decide), and every other part is ready sooner.
+          desk.kb.prepare().catch((error: unknown) => context.logger.error({ err: error }, 'the first KB fit failed; the next question fits again'));
         },
         stop: async () => undefined,
       },

@@ -1,17 +1,34 @@
+import { resolve } from 'node:path';
 import type { PrismaClient } from '@prisma/client';
 import type { Config } from '../config/env.ts';
-import { openDatabase } from '../db/open-database.ts';
-import { createDesk, type Desk } from '../desk.ts';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
+import { assertDataDirFree } from '../db/data-dir-lock.ts';
+import type { Desk } from '../desk.ts';
 
-// The database (and the desk on it) for a command that runs once and exits. The command modules
-// import this only when they run: `solodesk --help` loads no database driver, Prisma or KB.
+// The database (and the desk on it) for a command that runs once and exits. Loaded only when a
+// command runs, and loading the driver, Prisma and the KB only after the embedded database's
+// folder was found free: a command on a folder the server holds says so in a fraction of a second.
 
-export async function withPrisma(config: Config, run: (prisma: PrismaClient) => Promise<void>): Promise<void> {
+/** Fails at once when another process holds the embedded database (nothing to check with DATABASE_URL). */
+export function assertDatabaseFree(config: Config): void {
+  if (config.database.url === undefined && !config.database.dataDir.startsWith('memory://')) assertDataDirFree(resolve(config.database.dataDir));
+}
+
+async function openFor(config: Config) {
+  assertDatabaseFree(config);
+  const { openDatabase } = await import('../db/open-database.ts');
   const db = await openDatabase(config.database);
   try {
     await db.migrate();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+export async function withPrisma(config: Config, run: (prisma: PrismaClient) => Promise<void>): Promise<void> {
+  const db = await openFor(config);
+  try {
     await run(db.prisma);
   } finally {
     await db.close();
@@ -19,9 +36,15 @@ export async function withPrisma(config: Config, run: (prisma: PrismaClient) => 
 }
 
 export async function withDesk(config: Config, run: (desk: Desk) => Promise<void>): Promise<void> {
-  const db = await openDatabase(config.database);
+  // Before the imports below start: a refusal must not wait for them to finish loading.
+  assertDatabaseFree(config);
+  const [db, { createDesk }, { createLogger }, { createMetrics }] = await Promise.all([
+    openFor(config),
+    import('../desk.ts'),
+    import('../observability/logger.ts'),
+    import('../observability/metrics.ts'),
+  ]);
   try {
-    await db.migrate();
     await run(createDesk({ db, config, logger: createLogger({ level: 'warn' }), metrics: createMetrics() }));
   } finally {
     await db.close();

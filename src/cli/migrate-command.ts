@@ -7,6 +7,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations and exit')
     .action(() =>
       runCommand(async (config) => {
+        (await import('./desk-session.ts')).assertDatabaseFree(config);
         const { openDatabase } = await import('../db/open-database.ts');
         const db = await openDatabase(config.database);
         try {

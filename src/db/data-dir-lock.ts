@@ -38,6 +38,21 @@ export function lockDataDir(dataDir: string): DataDirLock {
   throw new DataDirLockedError(dataDir, Number.NaN);
 }
 
+/**
+ * Throws DataDirLockedError at once when a live process holds the folder, before anything heavy is
+ * loaded (a command on a busy folder says so in a fraction of a second). Takes nothing: the
+ * database's own lockDataDir is what keeps a second process out.
+ */
+export function assertDataDirFree(dataDir: string): void {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dataDir, 'solodesk.lock'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

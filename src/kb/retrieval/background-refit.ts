@@ -13,7 +13,7 @@ import type { RefitRequest } from './refit-worker.ts';
 
 type Reply = { id: number; fit: PortableFit } | { id: number; error: string };
 
-/** The worker runs our TypeScript sources: its entry registers tsx first. */
+/** The worker's entry picks the compiled worker, or our TypeScript sources through tsx. */
 const WORKER_ENTRY = new URL('./refit-worker.mjs', import.meta.url);
 
 class RefitWorker {
@@ -35,8 +35,22 @@ class RefitWorker {
   private settle(id: number): { resolve: (fit: PortableFit) => void; reject: (e: Error) => void } | undefined {
     const p = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (this.pending.size === 0) this.retire();
     return p;
+  }
+
+  /**
+   * Ends an idle worker: it holds a second copy of the KB's models and dictionaries (a hundred MB
+   * and more), and refits come minutes apart; the next one starts a worker again.
+   */
+  private retire(): void {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    worker.removeAllListeners('exit');
+    worker.removeAllListeners('error');
+    worker.on('error', () => undefined);
+    void worker.terminate();
   }
 
   private ensureWorker(): Worker {

@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:startup`: how long a founder waits in the first hour (issue 19). Each step runs
+ * as a real process, as a person runs it, `--runs` times; the median is reported:
+ *   start (first)   `solodesk start` on an empty data folder until GET /healthz answers 200
+ *   start (restart) the same on the folder the first start left
+ *   npm start       the restart through npm (what the README says to type)
+ *   --help, kb list, kb search, migrate   run to exit on that folder
+ *   kb list while the server runs         (a second process on the embedded database)
+ *   memory after start                    the server's resident set once /healthz is 200
+ * `--app-dir DIR` times another checkout (e.g. an older version, for a before/after table). The
+ * machine is shared: compare two checkouts in one run rather than runs made at different times.
+ * The last line is one JSON object.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../test/support/solodesk-process.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const at = args.indexOf(name);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
+};
+const appDir = resolve(option('--app-dir', resolve(import.meta.dirname, '..')));
+const runs = Number(option('--runs', '3'));
+
+/** The environment of a desk with no platform: embedded database in `dataDir`, nothing else of ours. */
+function deskEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(DATABASE_URL|SOLODESK_|TELEGRAM_|SLACK_|WECHAT|WECOM_|OPENAI_|LLM_|WEB_)/.test(k)) env[k] = v;
+  return { ...env, SOLODESK_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+}
+
+/** Seconds until the command exits. */
+function timeCommand(command: string[], env: NodeJS.ProcessEnv): { seconds: number; status: number | null; output: string } {
+  const started = performance.now();
+  const run = spawnSync(command[0]!, command.slice(1), { cwd: appDir, env, encoding: 'utf8' });
+  return { seconds: (performance.now() - started) / 1000, status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Starts the server, waits for /healthz 200; its seconds, its RSS then, and a stop function. */
+async function timeStart(command: string[], env: NodeJS.ProcessEnv, port: number): Promise<{ seconds: number; rssMb: number | null; stop: () => Promise<void> }> {
+  const started = performance.now();
+  const child = spawn(command[0]!, command.slice(1), { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 180_000) throw new Error(`not ready after 180 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    seconds,
+    rssMb: serverRssMb(child.pid!),
+    async stop() {
+      // The whole group: `npm start` runs node under a shell.
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
+
+/** The RSS of the node process serving (for npm, its child), in MB. */
+function serverRssMb(pid: number): number | null {
+  const pids = [pid, ...descendants(pid)];
+  let best: number | null = null;
+  for (const p of pids) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      best = Math.max(best ?? 0, kb / 1024);
+    } catch {
+      // gone
+    }
+  }
+  return best === null ? null : Math.round(best);
+}
+
+function descendants(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.flatMap((c) => [c, ...descendants(c)]);
+  } catch {
+    return [];
+  }
+}
+
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 100) / 100;
+};
+
+const node = [process.execPath, 'bin/solodesk.js'];
+const samples: Record<string, number[]> = {};
+const add = (name: string, value: number | null): void => {
+  if (value !== null) (samples[name] ??= []).push(value);
+};
+for (let run = 0; run < runs; run++) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-startup-'));
+  const port = await freePort();
+  const env = deskEnv(dataDir, port);
+  try {
+    const first = await timeStart([...node, 'start'], env, port);
+    add('start_first_s', first.seconds);
+    await first.stop();
+    const again = await timeStart([...node, 'start'], env, port);
+    add('start_restart_s', again.seconds);
+    add('rss_after_start_mb', again.rssMb);
+    const busy = timeCommand([...node, 'kb', 'list'], env);
+    add('kb_list_while_running_s', busy.seconds);
+    if (run === 0) console.error(`kb list while the server runs said: ${busy.output.trim().split('\n').at(-1)}`);
+    await again.stop();
+    const viaNpm = await timeStart(['npm', 'start', '--silent'], env, port);
+    add('npm_start_restart_s', viaNpm.seconds);
+    await viaNpm.stop();
+    add('help_s', timeCommand([...node, '--help'], env).seconds);
+    add('kb_list_s', timeCommand([...node, 'kb', 'list'], env).seconds);
+    add('kb_search_s', timeCommand([...node, 'kb', 'search', 'How do I reset my password?'], env).seconds);
+    add('migrate_s', timeCommand([...node, 'migrate'], env).seconds);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+console.log(`# ${appDir}: median of ${runs} run(s)`);
+for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(26)} ${v}`);
+console.log(JSON.stringify({ appDir, runs, ...result }));
