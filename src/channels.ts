@@ -49,9 +49,10 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
           await desk.kb.sync(true);
           // The first fit starts now, in its worker, without holding up readiness: a question that
           // comes before it is done waits for it (kb.decide), and every other part is ready sooner.
-          desk.kb.prepare().catch((error: unknown) => context.logger.error({ err: error }, 'the first KB fit failed; the next question fits again'));
+          desk.kb.prepare().catch((error: unknown) => context.logger.warn({ err: error }, 'the first KB fit did not finish; the next question fits again'));
         },
-        stop: async () => undefined,
+        // A fit still running (a stop right after start) must not keep the process alive.
+        stop: async () => desk.kb.stopRefits(),
       },
       {
         // Started before the channels and stopped after them: what they store is still decided,

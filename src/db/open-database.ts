@@ -43,7 +43,8 @@ function firstStartOptions(dataDir: string): { loadDataDir?: Blob } {
   return { loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE)]) };
 }
 
-function pgliteSession(client: PGlite): MigrationSession {
+/** Migrations run on a PGlite client directly (also by scripts/pglite-template.mjs, at install). */
+export function pgliteSession(client: PGlite): MigrationSession {
   return {
     async query(sql, params) {
       return (await client.query(sql, params)).rows as never[];

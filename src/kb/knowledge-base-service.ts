@@ -239,6 +239,13 @@ export class KnowledgeBaseService implements KnowledgeBase {
    * Refits the re-ranker and calibration if the KB changed enough, in a worker thread; resolves
    * when the new fit is in use. Should the worker fail, refits here (slow, but never stale).
    */
+  /** The service stops: a refit in flight is given up (the fit in use stays), and its worker ended. */
+  stopRefits(): void {
+    if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    this.prepareTimer = undefined;
+    this.refitter.stop();
+  }
+
   async prepare(): Promise<void> {
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     this.prepareTimer = undefined;

@@ -39,6 +39,14 @@ class RefitWorker {
     return p;
   }
 
+  /** Ends the worker now (the service stops): what it owed is refused, and it keeps nothing alive. */
+  stop(): void {
+    const owed = [...this.pending.values()];
+    this.pending.clear();
+    this.retire();
+    for (const p of owed) p.reject(new SolodeskError('kb_refit_failed', 'KB refit stopped: the service is stopping'));
+  }
+
   /**
    * Ends an idle worker: it holds a second copy of the KB's models and dictionaries (a hundred MB
    * and more), and refits come minutes apart; the next one starts a worker again.
@@ -113,6 +121,11 @@ export class BackgroundRefitter {
     } finally {
       this.anyChange = false;
     }
+  }
+
+  /** Stops the refit in flight, if any (its waiters are refused); the next refit starts a worker again. */
+  stop(): void {
+    sharedWorker.stop();
   }
 
   private async cycle(): Promise<void> {
