@@ -1,5 +1,5 @@
 import { ConfigError, SolodeskError } from '../errors.ts';
-import { loadConfig, type Config } from '../config/env.ts';
+import type { Config } from '../config/env.ts';
 import { redactSecrets, registerSecrets, secretsOf } from '../observability/redact.ts';
 
 /**
@@ -10,6 +10,8 @@ import { redactSecrets, registerSecrets, secretsOf } from '../observability/reda
  */
 export async function runCommand(action: (config: Config) => Promise<void>, name?: string): Promise<void> {
   try {
+    // Imported here, not above: `solodesk --help` never loads the configuration's schema (zod).
+    const { loadConfig } = await import('../config/env.ts');
     const config = loadConfig();
     registerSecrets(secretsOf(config));
     await action(config);

@@ -5,6 +5,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { offerSuggestions, sendAnswer, sendArticle, summarize } from './answers.ts';
 import type { BusinessHours } from '../config/business-hours.ts';
+import { countFloodingMessages } from './flood-count.ts';
+import { acknowledgeFollowup } from './followup-acknowledgement.ts';
 import { readState, type ConversationState } from './conversation-state.ts';
 import { decideReply, readPickNumber, type DraftFacts, type PendingOffer, type ReplyContext, type ReplyDecision } from './decide-reply.ts';
 import { describeCustomer, escalateToFounder, type EscalationDraft } from './escalation.ts';
@@ -149,17 +151,11 @@ async function readReplyFacts(
   const { message, kb, conversation, now } = input;
   const state = readState(conversation?.state);
   const offer = freshOffer(state.offer, now, deps.settings.offerTtlMs);
-  const recentCount =
-    input.customerId === null
-      ? 0
-      : await db.message.count({
-          where: {
-            author: 'customer',
-            direction: 'inbound',
-            conversation: { customerId: input.customerId },
-            createdAt: { gte: new Date(now.getTime() - 60_000) },
-          },
-        });
+  const pickedNumber = offer ? readPickNumber(message.text, offer.articles.length) : null;
+  const rating = ratingFacts(state, message.text, now);
+  // A pick from the list the bot offered, or a rating it asked for, answers the bot: never a flood.
+  const answersTheBot = (pickedNumber !== null && pickedNumber > 0) || rating.score !== null;
+  const recentCount = input.customerId === null || answersTheBot ? 0 : await countFloodingMessages(db, input.customerId, now);
   // Read through the transaction: on PGlite a query outside it would wait for it forever.
   const sendable = await publishedArticles(db, [
     kb.decision.articleId,
@@ -168,12 +164,12 @@ async function readReplyFacts(
   ]);
   const context: ReplyContext = {
     withFounder: conversation?.status === 'escalated' || conversation?.status === 'waiting_customer',
-    flooded: recentCount + (input.stored ? 0 : 1) > deps.settings.floodLimitPerMinute,
+    flooded: !answersTheBot && recentCount + (input.stored ? 0 : 1) > deps.settings.floodLimitPerMinute,
     floodNoticeSent: Boolean(state.floodNoticeAt && now.getTime() - Date.parse(state.floodNoticeAt) < 10 * 60_000),
     humanRequested: asksForHuman(message.text),
     offer,
-    pickedNumber: offer ? readPickNumber(message.text, offer.articles.length) : null,
-    rating: ratingFacts(state, message.text, now),
+    pickedNumber,
+    rating,
     kb,
     llm: { autoAnswers: deps.settings.llmMode === 'auto', draft: input.draft },
     published: (articleId) => sendable.has(articleId),
@@ -354,6 +350,7 @@ async function applyDecision(
       if (conversation.status === 'waiting_customer') {
         await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'escalated' } });
       }
+      await acknowledgeFollowup(tx, { conversation, state: c.state, language, now, businessHours: deps.settings.businessHours, ...(threadId ? { threadId } : {}) });
       return;
     case 'store_only':
       return;

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { ConsoleChannel } from '../../src/adapters/console/console-channel.ts';
 import { FOUNDER_CHANNEL, type CoreApi, type CustomerDelivery, type Sender } from '../../src/core/ports.ts';
 import { importKbDirectory } from '../../src/kb/markdown.ts';
@@ -15,9 +15,15 @@ async function start(): Promise<ContractSession> {
   await importKbDirectory(desk.kb, 'examples/kb', 'test');
   const prisma = desk.database.db.prisma;
   const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = '';
-  output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  // The console writes each delivery whole, in one write, once its typed line is handled: a
+  // terminal that records writes reads one block per delivery.
+  const blocks: string[] = [];
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      blocks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
 
   // The console handles one line at a time (its core call, then the decision, then the
   // deliveries). Counting the core calls that finished tells settle() the terminal has taken
@@ -45,27 +51,23 @@ async function start(): Promise<ContractSession> {
     founder,
   };
 
-  const toCustomer: Received[] = [];
-  const toFounder: string[] = [];
+  // Which chat each customer delivery was for, in the order the terminal was asked to show them.
+  const customerChats: string[] = [];
   let channel: ConsoleChannel | undefined;
   let userName: string | undefined;
   let running: Promise<void> | undefined;
 
-  /**
-   * The real console sender, plus a record of what it printed and for which chat it was asked to
-   * (a terminal prints whatever it gets: the round trip on a terminal is the chat id core chose).
-   */
+  /** The real console sender, plus a record of the chat core chose for each customer delivery. */
   const recorded = (sender: Sender): Sender => ({
     channel: sender.channel,
     async send(delivery) {
-      const mark = printed.length;
-      const result = await sender.send(delivery);
-      const shown = printed.slice(mark).trimEnd();
-      if (sender.channel === FOUNDER_CHANNEL) toFounder.push(shown);
-      else toCustomer.push({ to: `console:${(delivery.payload as CustomerDelivery).message.chatId}`, text: shown.replace(/^bot › /, '') });
-      return result;
+      if (sender.channel !== FOUNDER_CHANNEL) customerChats.push((delivery.payload as CustomerDelivery).message.chatId);
+      return sender.send(delivery);
     },
   });
+  // A block of the bot's reply starts `bot ›`; a founder notice is bracketed (or `── #n` first).
+  const customerBlocks = (): string[] => blocks.filter((b) => b.startsWith('bot'));
+  const founderBlocks = (): string[] => blocks.filter((b) => b.startsWith('[') || b.startsWith('──')).map((b) => b.trimEnd());
 
   function terminalFor(customer: { id: string }): void {
     if (channel !== undefined) {
@@ -88,14 +90,16 @@ async function start(): Promise<ContractSession> {
     async customerSays(text, customer) {
       terminalFor(customer);
       type(text);
-      return { from: `console:${customer.id}` };
+      return { from: `console:${channel!.chatId}` };
     },
     async founderReplies(_conversationId, text) {
       // The terminal answers its current conversation (the one the customer just wrote in).
       type(`/reply ${text}`);
     },
-    customerReceived: () => [...toCustomer],
-    founderConsoleReceived: () => [...toFounder],
+    // The i-th block of the bot's is the i-th customer delivery: both keep the order of sending.
+    customerReceived: (): Received[] =>
+      customerBlocks().map((text, i) => ({ to: `console:${customerChats[i] ?? '?'}`, text: text.trimEnd().replace(/^bot › /, '') })),
+    founderConsoleReceived: () => founderBlocks(),
     storedMessages: () =>
       prisma.message.findMany({ orderBy: { createdAt: 'asc' }, select: { conversationId: true, author: true, text: true, deliveryState: true } }),
     async settle() {

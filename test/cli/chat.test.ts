@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { terminalFounderHint } from '../../src/core/founder/help.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-chat-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function chat(lines: string[], extraEnv: Record<string, string> = {}) {
+/** Runs `solodesk chat` with piped lines (each run starts the whole desk: seconds on a busy machine). */
+function chat(lines: string[], extraEnv: Record<string, string> = {}, args: string[] = []) {
   const { DATABASE_URL: _ignored, ...env } = process.env;
-  return spawnSync('node', ['bin/solodesk.js', 'chat'], {
+  return spawnSync('node', ['bin/solodesk.js', 'chat', ...args], {
     input: lines.join('\n') + '\n',
     env: { ...env, SOLODESK_DATA_DIR: dataDir, ...extraEnv },
     encoding: 'utf8',
@@ -37,7 +39,7 @@ describe('solodesk chat (console channel, piped)', () => {
     expect(out).toMatch(/\[conversation resolved\]/);
     // Replies come in the order of the lines that caused them.
     expect(out.indexOf('Reset your password')).toBeLessThan(out.indexOf('escalated to the founder'));
-  });
+  }, 120_000);
 
   it('a saved founder reply answers the same question in the next run', () => {
     const run = chat(['Do you have an API for webhooks?']);
@@ -46,7 +48,7 @@ describe('solodesk chat (console channel, piped)', () => {
     // a paraphrase is not answered by a KB this young, but the saved article is offered first
     const paraphrase = chat(['Do you have a public API?']);
     expect(paraphrase.stdout).toMatch(/Did you mean one of these\?\s+1\. Public API/);
-  });
+  }, 120_000);
 
   it('is its own founder console: a chat app configured without founders does not stop it', () => {
     // `solodesk start` refuses this configuration (no founder would see escalations); here the
@@ -66,5 +68,40 @@ describe('solodesk chat (console channel, piped)', () => {
     } finally {
       rmSync(ownDir, { recursive: true, force: true });
     }
+  });
+
+  it('starts a new conversation each run, so an earlier escalation does not swallow a question; --resume goes on with it', () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'solodesk-chat-runs-'));
+    try {
+      const env = { SOLODESK_DATA_DIR: ownDir };
+      expect(chat(['I want to talk to a human'], env).stdout).toMatch(/\[escalated to the founder: human_requested/);
+      const fresh = chat(['How do I reset my password?', '/resolve'], env);
+      expect(fresh.stdout).toMatch(/^bot › Reset your password/);
+      expect(fresh.stdout).not.toMatch(/relayed to the founder/);
+      const resumed = chat(['It is about my invoice.'], env, ['--resume']);
+      expect(resumed.status).toBe(0);
+      expect(resumed.stdout).toBe(
+        [
+          '(resuming your escalated conversation, where you last wrote: I want to talk to a human)',
+          "bot › Thanks — I've passed your message to the founder, who will reply here.",
+          '[relayed to the founder]',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('solodesk chat --help', () => {
+  it('lists everything one can type, the founder part as the terminal itself shows it', () => {
+    const help = spawnSync('node', ['bin/solodesk.js', 'chat', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    const text = help.stdout.replace(/\s+/g, ' ');
+    for (const typed of ['/reply', '/reply #1', '/send', '/resolve', '/save [title]', '/link', '/unlink', '/tag', '/note', '/customer <name|id>', '+ or -', 'pick a suggestion', '--resume']) {
+      expect(text).toContain(typed);
+    }
+    expect(text).toContain(terminalFounderHint());
   });
 });

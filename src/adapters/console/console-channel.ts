@@ -15,6 +15,10 @@ import { customerChangeText, customerSearchView, profileText } from '../../core/
 // visitor on /web/demo): each is shown with a short number, `#1`, which the founder's commands take
 // (`/reply #1 …`); without one, a command is about the terminal's own conversation, or, when the
 // terminal has none, about the latest conversation of another channel.
+// Each run is its own chat (`<user>:<session>`), so a conversation an earlier run left with the
+// founder does not swallow this run's questions; `--resume` goes on with the last open one.
+// What one typed line causes is printed together once its deliveries are out: the customer's side
+// (`bot › …`) first, then the founder's bracketed notices, whichever the dispatcher sent first.
 
 export const CONSOLE_CHANNEL = 'console';
 
@@ -25,9 +29,11 @@ export interface ConsoleChannelOptions {
   output: NodeJS.WritableStream;
   /** The terminal is also the founder's console. */
   founderHere: boolean;
-  /** Distinguishes this run's messages from earlier runs' (platform message ids). */
+  /** Distinguishes this run's messages and chat from earlier runs' (platform message ids, chat id). */
   sessionId: string;
   userName: string;
+  /** Go on with this user's last open console conversation instead of starting a new chat. */
+  resume?: boolean;
   /**
    * Ctrl-C while readline handles a terminal: it then arrives as readline's 'SIGINT' event
    * instead of a process signal, and without a listener readline only pauses.
@@ -37,6 +43,8 @@ export interface ConsoleChannelOptions {
 
 export class ConsoleChannel {
   readonly senders: Sender[];
+  /** This run's chat: the customer (the login name) stays one, each run is a chat of its own. */
+  private chat: string;
   private conversationId: string | undefined;
   private lastButtons: Array<{ action: string; label: string }> = [];
   private counter = 0;
@@ -44,11 +52,20 @@ export class ConsoleChannel {
   /** Conversations of other channels the founder was told about: id → its short number (1, 2, …). */
   private readonly others = new Map<string, number>();
   private readonly otherIds: string[] = [];
+  /** While a typed line is handled: what it caused, printed in this order when it is done. */
+  /** The deliveries of the typed line being handled, one block of lines each, by side. */
+  private turn: { customer: string[][]; founder: string[][] } | undefined;
 
   constructor(private readonly options: ConsoleChannelOptions) {
+    this.chat = `${options.userName}:${options.sessionId}`;
     const customerSender: Sender = { channel: CONSOLE_CHANNEL, send: (d) => this.showCustomerMessage(d) };
     const founderSender: Sender = { channel: FOUNDER_CHANNEL, send: (d) => this.showFounderNotice(d) };
     this.senders = options.founderHere ? [customerSender, founderSender] : [customerSender];
+  }
+
+  /** The platform chat id this run writes in (`<user>:<session>`, or the resumed conversation's). */
+  get chatId(): string {
+    return this.chat;
   }
 
   /** Reads lines until the input ends; each line is handled and its replies shown before the next. */
@@ -62,10 +79,42 @@ export class ConsoleChannel {
     const lines = createInterface({ input: this.options.input, terminal: false });
     this.lines = lines;
     lines.on('SIGINT', () => this.options.onInterrupt?.());
+    if (this.options.resume) await this.resumeLastConversation();
     for await (const line of lines) {
-      await this.handleLine(line.trim());
-      await this.waitForDeliveries();
+      this.turn = { customer: [], founder: [] };
+      try {
+        await this.handleLine(line.trim());
+        await this.waitForDeliveries();
+      } finally {
+        const { customer, founder } = this.turn;
+        this.turn = undefined;
+        for (const block of [...customer, ...founder]) this.printBlock(block);
+      }
     }
+  }
+
+  /** `--resume`: this run writes in the chat of the user's latest open console conversation. */
+  private async resumeLastConversation(): Promise<void> {
+    const { prisma, userName } = this.options;
+    const last = await prisma.conversation.findFirst({
+      where: {
+        channel: CONSOLE_CHANNEL,
+        status: { not: 'resolved' },
+        customer: { identities: { some: { channel: CONSOLE_CHANNEL, externalUserId: userName } } },
+      },
+      orderBy: { lastMessageAt: 'desc' },
+      select: {
+        id: true,
+        externalChatId: true,
+        status: true,
+        messages: { where: { author: 'customer', kind: 'text' }, orderBy: { createdAt: 'desc' }, take: 1, select: { text: true } },
+      },
+    });
+    if (!last) return this.print('(no open conversation to resume: this is a new one)');
+    this.chat = last.externalChatId;
+    this.conversationId = last.id;
+    const lastWords = last.messages[0]?.text;
+    this.print(`(resuming your ${last.status} conversation${lastWords ? `, where you last wrote: ${plain(lastWords)}` : ''})`);
   }
 
   /** Stops reading input: run() returns after the line in hand, and the input is let go. */
@@ -102,7 +151,7 @@ export class ConsoleChannel {
     const base = {
       channel: CONSOLE_CHANNEL,
       externalUserId: this.options.userName,
-      externalChatId: this.options.userName,
+      externalChatId: this.chat,
     };
     const id = `${this.options.sessionId}:${++this.counter}`;
     const result = button
@@ -130,7 +179,7 @@ export class ConsoleChannel {
           status: 'pending',
           channel: { in: this.senders.map((s) => s.channel) },
           nextAttemptAt: { lte: new Date(Date.now() + 2_000) },
-          OR: [{ chatKey: `${CONSOLE_CHANNEL}:${this.options.userName}` }, { chatKey: { startsWith: `${FOUNDER_CHANNEL}:` } }],
+          OR: [{ chatKey: `${CONSOLE_CHANNEL}:${this.chat}` }, { chatKey: { startsWith: `${FOUNDER_CHANNEL}:` } }],
         },
       });
       if (pending === 0) return;
@@ -140,14 +189,17 @@ export class ConsoleChannel {
 
   private async showCustomerMessage(delivery: Delivery): Promise<SendResult> {
     const { message } = delivery.payload as CustomerDelivery;
-    this.print(`bot › ${plain(message.text)}`);
+    // A founder's late reply to an earlier run's chat: shown, but not as this chat's.
+    const ours = message.chatId === this.chat;
+    const lines = [`bot${ours ? '' : ` (to your earlier chat ${message.chatId})`} › ${plain(message.text)}`];
     const buttons = message.buttons ?? [];
-    if (buttons.some((b) => decodeCustomerAction(b.action)?.kind === 'feedback')) {
+    if (ours && buttons.some((b) => decodeCustomerAction(b.action)?.kind === 'feedback')) {
       this.lastButtons = buttons;
-      this.print(`      ${message.buttonsPrompt ?? ''} (+ yes / - no)`.trimEnd());
+      lines.push(`      ${message.buttonsPrompt ?? ''} (+ yes / - no)`.trimEnd());
     } else if (buttons.length > 0 && message.buttonsPrompt) {
-      this.print(`      ${message.buttonsPrompt}`);
+      lines.push(`      ${message.buttonsPrompt}`);
     }
+    this.show('customer', lines);
     return {};
   }
 
@@ -185,51 +237,53 @@ export class ConsoleChannel {
   /** The core's notice view, one bracketed line per part (the customer's own text is above it). */
   private async showFounderNotice(delivery: Delivery): Promise<SendResult> {
     const notice = delivery.payload as FounderNotice;
+    const lines: string[] = [];
     const heading = this.otherConversationHeading(notice);
-    if (heading !== undefined) this.print(heading);
+    if (heading !== undefined) lines.push(heading);
     const view = noticeView(notice);
     switch (view.type) {
       case 'escalation': {
         const candidates = view.candidates.map((c) => `${c.title} (${c.percent})`).join(', ');
-        this.print(`[${NOTICE_WORDS.escalatedToFounder}: ${view.reason}${candidates ? `; ${NOTICE_WORDS.candidates}: ${candidates}` : ''}]`);
-        this.print(`[${NOTICE_WORDS.why}: ${view.reasonText}]`);
-        if (view.customer.otherIdentities.length > 0) this.print(`[${NOTICE_WORDS.alsoOn}: ${view.customer.otherIdentities.join(', ')}]`);
-        if (view.customer.tags.length > 0) this.print(`[${NOTICE_WORDS.tags}: ${view.customer.tags.join(', ')}]`);
-        for (const note of view.customer.notes) this.print(`[${NOTICE_WORDS.notes}: ${note}]`);
+        lines.push(`[${NOTICE_WORDS.escalatedToFounder}: ${view.reason}${candidates ? `; ${NOTICE_WORDS.candidates}: ${candidates}` : ''}]`);
+        lines.push(`[${NOTICE_WORDS.why}: ${view.reasonText}]`);
+        if (view.customer.otherIdentities.length > 0) lines.push(`[${NOTICE_WORDS.alsoOn}: ${view.customer.otherIdentities.join(', ')}]`);
+        if (view.customer.tags.length > 0) lines.push(`[${NOTICE_WORDS.tags}: ${view.customer.tags.join(', ')}]`);
+        for (const note of view.customer.notes) lines.push(`[${NOTICE_WORDS.notes}: ${note}]`);
         if (view.draft !== null) {
-          this.print(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
-          if (view.draftSources.length > 0) this.print(`[${NOTICE_WORDS.draftSources}: ${view.draftSources.join(', ')}]`);
-          if (view.notSentBecause !== null) this.print(`[${NOTICE_WORDS.notSentBecause}: ${view.notSentBecause}]`);
-          this.print(`[${draftHint(PLAIN_MARKUP, 'terminal')}]`);
+          lines.push(`[${NOTICE_WORDS.draft}: ${view.draft}]`);
+          if (view.draftSources.length > 0) lines.push(`[${NOTICE_WORDS.draftSources}: ${view.draftSources.join(', ')}]`);
+          if (view.notSentBecause !== null) lines.push(`[${NOTICE_WORDS.notSentBecause}: ${view.notSentBecause}]`);
+          lines.push(`[${draftHint(PLAIN_MARKUP, 'terminal')}]`);
         }
-        this.print(`[${terminalFounderHint()}]`);
+        lines.push(`[${terminalFounderHint()}]`);
         break;
       }
       case 'auto_answer':
         // The customer's line above shows the answer itself: the founder's part is where it came from.
-        this.print(`[${NOTICE_WORDS.autoAnswer}; ${NOTICE_WORDS.sources}: ${view.sources.join(', ')}]`);
+        lines.push(`[${NOTICE_WORDS.autoAnswer}; ${NOTICE_WORDS.sources}: ${view.sources.join(', ')}]`);
         break;
       case 'customer_followup':
-        this.print(`[${NOTICE_WORDS.relayed}]`);
+        lines.push(`[${NOTICE_WORDS.relayed}]`);
         break;
       case 'status':
-        this.print(`[conversation ${view.text}]`);
+        lines.push(`[conversation ${view.text}]`);
         break;
       case 'delivery_report':
-        this.print(view.delivered ? `[${view.text}]` : `[${view.text}: ${view.error ?? ''}]`);
+        lines.push(view.delivered ? `[${view.text}]` : `[${view.text}: ${view.error ?? ''}]`);
         break;
       case 'attachments_not_relayed':
-        this.print(`[${view.text}${view.names.length > 1 ? ` (${view.names.join(', ')})` : ''}]`);
+        lines.push(`[${view.text}${view.names.length > 1 ? ` (${view.names.join(', ')})` : ''}]`);
         break;
       case 'channel_event':
         // One line, whatever conversation the terminal is in: the link is printed for copying.
-        this.print(`[${[view.title, view.detail, view.url].filter((part) => part !== null).join(' — ')}]`);
+        lines.push(`[${[view.title, view.detail, view.url].filter((part) => part !== null).join(' — ')}]`);
         break;
       case 'digest':
         // The weekly digest, as `solodesk report` prints it.
-        this.print(view.text);
+        lines.push(view.text);
         break;
     }
+    this.show('founder', lines);
     return {};
   }
 
@@ -255,6 +309,17 @@ export class ConsoleChannel {
     }
     if (notice.type === 'customer_followup') return `── #${number}: ${plain(notice.text)}`;
     return `── #${number}`;
+  }
+
+  /** Lines of a delivery: kept for the end of the typed line being handled, else printed now. */
+  private show(side: 'customer' | 'founder', lines: string[]): void {
+    if (this.turn) this.turn[side].push(lines);
+    else this.printBlock(lines);
+  }
+
+  /** One delivery's lines in one write: whoever reads the terminal gets each delivery whole. */
+  private printBlock(lines: string[]): void {
+    if (lines.length > 0) this.options.output.write(lines.map((line) => `${line}\n`).join(''));
   }
 
   private print(line: string): void {

@@ -30,6 +30,8 @@ export interface TerminalOptions {
   onEnd?: () => void;
   /** Called on Ctrl-C when the console reads a terminal itself (readline's 'SIGINT'). */
   onInterrupt?: () => void;
+  /** `chat --resume`: go on with the last open console conversation; otherwise each run is a new chat. */
+  resume?: boolean;
 }
 
 export interface ConsoleAdapterOptions {
@@ -51,6 +53,7 @@ export function createConsoleChannel(ctx: ChannelContext, options: ConsoleAdapte
     founderHere: options.founderHere,
     sessionId: randomBytes(4).toString('hex'),
     userName: safeUserName(),
+    ...(terminal.resume ? { resume: true } : {}),
     ...(terminal.onInterrupt ? { onInterrupt: terminal.onInterrupt } : {}),
   });
   let running: Promise<void> | undefined;

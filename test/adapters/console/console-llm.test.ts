@@ -32,9 +32,8 @@ describe('console with an LLM', () => {
       '/send',
     ]);
 
-    // The customer's line and the founder's line go out through two senders: either may print first.
-    expect(auto).toMatch(/^bot › Open Settings → Data → Export and pick CSV or JSON\.$/m);
-    expect(auto).toMatch(/\[Answered by the LLM \(auto\); From the articles: .+ \(.+\)\]/);
+    // Two senders, whichever goes out first: the terminal prints the customer's line, then the founder's.
+    expect(auto).toMatch(/^bot › Open Settings → Data → Export and pick CSV or JSON\.\n.*\(\+ yes \/ - no\)\n\[Answered by the LLM \(auto\); From the articles: .+ \(.+\)\]\n$/);
     expect(human).toMatch(/\[escalated to the founder: human_requested; /);
     const draft = /\[Draft answer: (.+)\]/.exec(human!)?.[1];
     expect(draft).toBeDefined();

@@ -5,8 +5,16 @@ import type { TestDesk } from '../../support/test-desk.ts';
 // The real ConsoleChannel reading piped lines over a test desk whose dispatcher runs; it is also
 // the founder console, so founder notices appear in the same terminal.
 
-/** Types `lines` into a console session and returns, per line, what the terminal printed for it. */
-export async function consoleSession(desk: TestDesk, lines: string[]): Promise<string[]> {
+/**
+ * Types `lines` into a console session and returns, per line, what the terminal printed for it.
+ * Each call is a run of its own (`chat` started again) unless it names the same `sessionId`; what a
+ * run printed before its first line (`--resume`'s line) is `run.opening`.
+ */
+export async function consoleSession(
+  desk: TestDesk,
+  lines: string[],
+  run: { sessionId?: string; resume?: boolean; opening?: string } = {},
+): Promise<string[]> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
@@ -17,8 +25,9 @@ export async function consoleSession(desk: TestDesk, lines: string[]): Promise<s
     input,
     output,
     founderHere: true,
-    sessionId: 'test-session',
+    sessionId: run.sessionId ?? 'test-session',
     userName: 'grace',
+    ...(run.resume ? { resume: true } : {}),
   });
   for (const sender of channel.senders) desk.core.dispatcher.registerSender(sender);
   desk.core.processor.start();
@@ -26,6 +35,9 @@ export async function consoleSession(desk: TestDesk, lines: string[]): Promise<s
   // One line at a time, so each line's output can be told apart.
   const transcript: string[] = [];
   const running = channel.run();
+  // The opening is printed before the first line is read; the first line's output follows it.
+  if (run.resume) await settled(desk, () => printed, 'the opening');
+  run.opening = printed;
   for (const line of lines) {
     const mark = printed.length;
     input.write(`${line}\n`);
@@ -44,7 +56,8 @@ export async function consoleSession(desk: TestDesk, lines: string[]): Promise<s
  * test when that has happened.)
  */
 async function settled(desk: TestDesk, read: () => string, line: string): Promise<string> {
-  const deadline = Date.now() + 15_000;
+  // Only a guard against a hang: a line that drafts with the LLM on a busy machine takes seconds.
+  const deadline = Date.now() + 40_000;
   for (;;) {
     const printed = read();
     // Each line prints something; one handled line's deliveries are enqueued together.
