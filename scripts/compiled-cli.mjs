@@ -5,7 +5,8 @@
 //
 // Each build goes to a folder of its own under node_modules/.cache/solodesk/cli/, and current.json
 // (replaced atomically) names the latest: a process that is running keeps loading its chunks from
-// its own build while another process builds a newer one. The three newest builds are kept.
+// its own build while another process builds a newer one. The three newest builds are kept, and
+// any younger than an hour.
 // Packages stay imports. `import.meta.url` and `import.meta.dirname` keep meaning the source
 // file's own place (the code finds prisma/migrations, examples/kb and its caches relative to
 // itself), so each module's references are replaced with its source location at build time.
@@ -66,7 +67,8 @@ export async function buildCompiledCli() {
   writeFileSync(staged, JSON.stringify({ root: ROOT, sourceTime, node: process.version, dir: name }));
   renameSync(staged, CURRENT);
   const builds = readdirSync(OUT).filter((f) => f.startsWith('build-')).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
-  for (const old of builds.slice(KEEP_BUILDS)) rmSync(join(OUT, old), { recursive: true, force: true });
+  // Only builds an hour old: a process started from an older build may still load its chunks.
+  for (const old of builds.slice(KEEP_BUILDS)) if (Date.now() - Number(old.split('-')[1]) > 3_600_000) rmSync(join(OUT, old), { recursive: true, force: true });
   return dir;
 }
 
