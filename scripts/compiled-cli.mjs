@@ -107,6 +107,14 @@ export function freshCompiledModule(name) {
   return dir === undefined ? undefined : pathToFileURL(join(dir, `${name}.js`)).href;
 }
 
+/** Imports the compiled module when there is one, else the TypeScript source through tsx. */
+export async function importCompiledOrSource(compiled, sourceUrl) {
+  if (compiled !== undefined) return import(compiled);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(sourceUrl);
+}
+
 // `node scripts/compiled-cli.mjs`: build now (postinstall).
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   mkdirSync(OUT, { recursive: true });
