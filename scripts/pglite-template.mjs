@@ -12,7 +12,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { applyMigrations, readMigrations } = await import('../src/db/migrate.ts');
-const { pgliteSession } = await import('../src/db/open-database.ts');
+const { pgliteSession } = await import('../src/db/open-pglite.ts');
 
 const target = fileURLToPath(new URL('../node_modules/.cache/solodesk/pglite-template.tgz', import.meta.url));
 const pg = new PGlite();

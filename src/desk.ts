@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './config/env.ts';
 import { createCore, type Core } from './core/create-core.ts';
 import type { Database } from './db/open-database.ts';
-import { DEFAULT_THRESHOLDS } from './kb/decision.ts';
-import { createKnowledgeBase, type KnowledgeBaseOptions, type KnowledgeBaseService } from './kb/knowledge-base-service.ts';
+import { createDeskKnowledgeBase } from './desk-knowledge-base.ts';
+import type { KnowledgeBaseOptions, KnowledgeBaseService } from './kb/knowledge-base-service.ts';
+import type { Embedder } from './kb/retrieval/embedder.ts';
 import { importKbDirectory } from './kb/markdown.ts';
 import { systemClock, type Clock } from './observability/clock.ts';
 import type { Logger } from './observability/logger.ts';
@@ -30,15 +31,7 @@ export interface Desk {
 
 export function createDesk(deps: { db: Database; config: Config; logger: Logger; metrics: Metrics; kb?: Pick<KnowledgeBaseOptions, 'refitPendingAfterMs'>; clock?: Clock }): Desk {
   const { config } = deps;
-  const kb = createKnowledgeBase(deps.db.prisma, {
-    thresholds: {
-      answer: config.kb.answerThreshold ?? DEFAULT_THRESHOLDS.answer,
-      suggest: config.kb.suggestThreshold ?? DEFAULT_THRESHOLDS.suggest,
-    },
-    onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
-    ...embeddingsOf(config.llm, deps),
-    ...deps.kb,
-  });
+  const kb = createDeskKnowledgeBase(deps.db, config, { logger: deps.logger, embedder: embedderOf(config.llm, deps), clock: deps.clock, kb: deps.kb });
   const drafter = config.llm.mode === 'off' ? undefined : drafterOf(config.llm, deps);
   const core = createCore({
     prisma: deps.db.prisma,
@@ -95,12 +88,8 @@ export async function importSampleKbIfEmpty(desk: Desk, db: Database, logger: Lo
  * The KB's embedding model (OPENAI_EMBEDDING_MODEL, with the LLM server configured): vectors for
  * its articles and questions, through an LLM client of its own on the desk's clock.
  */
-function embeddingsOf(llm: Config['llm'], deps: { logger: Logger; metrics: Metrics; clock?: Clock }): Pick<KnowledgeBaseOptions, 'embedder' | 'logger' | 'clock'> {
-  if (llm.embeddingModel === undefined) return {};
+export function embedderOf(llm: Config['llm'], deps: { metrics?: Metrics; clock?: Clock | undefined }): Embedder | undefined {
+  if (llm.embeddingModel === undefined) return undefined;
   const clock = deps.clock ?? systemClock;
-  return {
-    embedder: createEmbedder({ client: createLlmClient(llm, { clock }), model: llm.embeddingModel, registry: deps.metrics.registry }),
-    logger: deps.logger.child({ part: 'kb' }),
-    clock,
-  };
+  return createEmbedder({ client: createLlmClient(llm, { clock }), model: llm.embeddingModel, ...(deps.metrics ? { registry: deps.metrics.registry } : {}) });
 }

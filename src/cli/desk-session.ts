@@ -3,6 +3,7 @@ import type { PrismaClient } from '@prisma/client';
 import type { Config } from '../config/env.ts';
 import { assertDataDirFree } from '../db/data-dir-lock.ts';
 import type { Desk } from '../desk.ts';
+import type { KnowledgeBaseService } from '../kb/knowledge-base-service.ts';
 
 // The database (and the desk on it) for a command that runs once and exits. Loaded only when a
 // command runs, and loading the driver, Prisma and the KB only after the embedded database's
@@ -46,6 +47,30 @@ export async function withDesk(config: Config, run: (desk: Desk) => Promise<void
   ]);
   try {
     await run(createDesk({ db, config, logger: createLogger({ level: 'warn' }), metrics: createMetrics() }));
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The KB alone, for the commands that read or edit articles: none of the pipeline, the metrics or
+ * the LLM is loaded (the LLM client only when an embedding model is configured).
+ */
+export async function withKnowledgeBase(config: Config, run: (kb: KnowledgeBaseService) => Promise<void>): Promise<void> {
+  assertDatabaseFree(config);
+  const [db, { createDeskKnowledgeBase }, { createLogger }] = await Promise.all([
+    openFor(config),
+    import('../desk-knowledge-base.ts'),
+    import('../observability/logger.ts'),
+  ]);
+  try {
+    const embedder = config.llm.embeddingModel === undefined ? undefined : (await import('../desk.ts')).embedderOf(config.llm, {});
+    const kb = createDeskKnowledgeBase(db, config, { logger: createLogger({ level: 'warn' }), embedder });
+    try {
+      await run(kb);
+    } finally {
+      kb.stopRefits();
+    }
   } finally {
     await db.close();
   }

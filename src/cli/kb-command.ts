@@ -1,12 +1,18 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/env.ts';
 import type { Desk } from '../desk.ts';
+import type { KnowledgeBaseService } from '../kb/knowledge-base-service.ts';
 import { runCommand } from './run-command.ts';
 import { sinceOf } from './since.ts';
 
 // What a command needs is imported when it runs: `kb --help` loads none of it.
 async function withDesk(config: Config, run: (desk: Desk) => Promise<void>): Promise<void> {
   return (await import('./desk-session.ts')).withDesk(config, run);
+}
+
+/** The commands on articles alone: the KB without the rest of the desk (faster to load). */
+async function withKb(config: Config, run: (kb: KnowledgeBaseService) => Promise<void>): Promise<void> {
+  return (await import('./desk-session.ts')).withKnowledgeBase(config, run);
 }
 
 export function registerKbCommand(program: Command): void {
@@ -20,8 +26,8 @@ export function registerKbCommand(program: Command): void {
         const { importArticles, readKbFolder } = await import('../kb/markdown.ts');
         // Checked before the database is opened: a bad folder is reported whole, and touches nothing.
         const articles = readKbFolder(dir);
-        await withDesk(config, async (desk) => {
-          const result = await importArticles(desk.kb, articles, 'cli:import');
+        await withKb(config, async (knowledgeBase) => {
+          const result = await importArticles(knowledgeBase, articles, 'cli:import');
           console.log(
             `imported ${dir}: ${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`,
           );
@@ -36,8 +42,8 @@ export function registerKbCommand(program: Command): void {
       runCommand(async (config) => {
         const { exportKbDirectory, prepareExportFolder } = await import('../kb/markdown.ts');
         prepareExportFolder(dir);
-        await withDesk(config, async (desk) => {
-          const slugs = await exportKbDirectory(desk.kb, dir);
+        await withKb(config, async (knowledgeBase) => {
+          const slugs = await exportKbDirectory(knowledgeBase, dir);
           console.log(`exported ${slugs.length} article(s) to ${dir}`);
         });
       }, 'kb export'),
@@ -49,8 +55,8 @@ export function registerKbCommand(program: Command): void {
     .description('list articles')
     .action((options: { tag?: string; status?: 'draft' | 'published' | 'archived' }) =>
       runCommand((config) =>
-        withDesk(config, async (desk) => {
-          const articles = await desk.kb.list({ ...(options.tag ? { tag: options.tag } : {}), ...(options.status ? { status: options.status } : {}) });
+        withKb(config, async (knowledgeBase) => {
+          const articles = await knowledgeBase.list({ ...(options.tag ? { tag: options.tag } : {}), ...(options.status ? { status: options.status } : {}) });
           for (const a of articles) {
             console.log(`${a.slug.padEnd(32)} ${a.status.padEnd(9)} v${a.version}  ${a.title}${a.tags.length ? `  [${a.tags.join(', ')}]` : ''}`);
           }
@@ -63,9 +69,9 @@ export function registerKbCommand(program: Command): void {
     .description('how sure the bot is across the KB, and which articles need more example questions')
     .action(() =>
       runCommand((config) =>
-        withDesk(config, async (desk) => {
+        withKb(config, async (knowledgeBase) => {
           const { formatKbHealth } = await import('./kb-health-report.ts');
-          for (const line of formatKbHealth(await desk.kb.health(), await desk.kb.list())) console.log(line);
+          for (const line of formatKbHealth(await knowledgeBase.health(), await knowledgeBase.list())) console.log(line);
         }),
       ),
     );
@@ -96,16 +102,16 @@ export function registerKbCommand(program: Command): void {
     .description('rank articles for a question and show the decision (answer, suggest or escalate)')
     .action((text: string) =>
       runCommand((config) =>
-        withDesk(config, async (desk) => {
-          await desk.kb.sync(true);
-          const { decision, ranked } = await desk.kb.decide(text);
+        withKb(config, async (knowledgeBase) => {
+          await knowledgeBase.sync(true);
+          const { decision, ranked } = await knowledgeBase.decide(text);
           ranked.forEach((r, i) =>
             console.log(`${i + 1}. ${r.article.slug.padEnd(32)} score ${r.score.toFixed(3)}  confidence ${r.confidence.toFixed(3)}  ${r.article.title}`),
           );
           if (ranked.length === 0) console.log('(no matching article)');
           const answersAt = decision.answerThreshold === null ? 'only near-verbatim repeats of small KBs' : `≥ ${decision.answerThreshold}`;
           console.log(
-            `decision: ${decision.outcome}${decision.verbatim ? ' (a near-verbatim repeat of an example question)' : ''} (confidence ${decision.confidence.toFixed(3)}; answers at ${answersAt}, suggests at ≥ ${desk.kb.thresholds.suggest})`,
+            `decision: ${decision.outcome}${decision.verbatim ? ' (a near-verbatim repeat of an example question)' : ''} (confidence ${decision.confidence.toFixed(3)}; answers at ${answersAt}, suggests at ≥ ${knowledgeBase.thresholds.suggest})`,
           );
         }),
       ),

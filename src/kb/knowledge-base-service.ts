@@ -23,6 +23,7 @@ import type {
   RevisionView,
 } from './knowledge-base.ts';
 import { BackgroundRefitter } from './retrieval/background-refit.ts';
+import { fileFitCache } from './retrieval/fit-cache.ts';
 import { kbHealth, type KbHealth } from './kb-health.ts';
 import type { Embedder } from './retrieval/embedder.ts';
 import { KbIndex } from './retrieval/index.ts';
@@ -57,6 +58,8 @@ export interface KnowledgeBaseOptions {
   logger?: Pick<Logger, 'warn'> | undefined;
   /** When the embedding model is asked again after a failure. */
   clock?: Clock | undefined;
+  /** A folder to keep fits in between runs (fit-cache.ts); none: every run fits anew. */
+  fitCacheDir?: string | undefined;
 }
 
 export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBaseOptions = {}): KnowledgeBaseService {
@@ -66,8 +69,8 @@ export function createKnowledgeBase(prisma: PrismaClient, options: KnowledgeBase
 export class KnowledgeBaseService implements KnowledgeBase {
   readonly thresholds: DecisionThresholds;
   private readonly syncIntervalMs: number;
-  private readonly index: KbIndex;
-  private readonly refitter: BackgroundRefitter;
+  private indexAndRefitter: { index: KbIndex; refitter: BackgroundRefitter } | undefined;
+  private readonly fitCacheDir: string | undefined;
   private readonly embeddings: StoredEmbeddings | undefined;
   /** published articles whose texts may lack a vector (embedPending) */
   private readonly toEmbed = new Set<string>();
@@ -91,8 +94,25 @@ export class KnowledgeBaseService implements KnowledgeBase {
     this.onRefitError = options.onRefitError ?? (() => {});
     this.refitPendingAfterMs = options.refitPendingAfterMs === undefined ? 30_000 : options.refitPendingAfterMs;
     this.embeddings = options.embedder ? new StoredEmbeddings(prisma, options.embedder, { logger: options.logger, clock: options.clock ?? systemClock }) : undefined;
-    this.index = new KbIndex({}, {}, installedWordVectors(), this.embeddings?.table ?? null);
-    this.refitter = new BackgroundRefitter(this.index);
+    this.fitCacheDir = options.fitCacheDir;
+  }
+
+  // Made on first use: a command that only lists or edits articles never loads the word vectors.
+  private get index(): KbIndex {
+    return this.indexed().index;
+  }
+
+  private get refitter(): BackgroundRefitter {
+    return this.indexed().refitter;
+  }
+
+  private indexed(): { index: KbIndex; refitter: BackgroundRefitter } {
+    if (!this.indexAndRefitter) {
+      const index = new KbIndex({}, {}, installedWordVectors(), this.embeddings?.table ?? null);
+      for (const view of this.published.values()) index.upsert(indexedOf(view));
+      this.indexAndRefitter = { index, refitter: new BackgroundRefitter(index, this.fitCacheDir === undefined ? undefined : fileFitCache(this.fitCacheDir)) };
+    }
+    return this.indexAndRefitter;
   }
 
   /** The embedding model in use (null: ranking by words alone). */
@@ -243,7 +263,7 @@ export class KnowledgeBaseService implements KnowledgeBase {
   stopRefits(): void {
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     this.prepareTimer = undefined;
-    this.refitter.stop();
+    this.indexAndRefitter?.refitter.stop();
   }
 
   async prepare(): Promise<void> {
@@ -330,15 +350,17 @@ export class KnowledgeBaseService implements KnowledgeBase {
   }
 
   private indexArticle(view: ArticleView): void {
+    // Until something ranks, the published articles are all the index will need (indexed()).
+    const index = this.indexAndRefitter?.index;
     if (view.status === 'published') {
       this.published.set(view.id, view);
-      this.index.upsert(indexedOf(view));
+      index?.upsert(indexedOf(view));
       if (this.embeddings) this.toEmbed.add(view.id);
     } else if (this.published.delete(view.id)) {
-      this.index.remove(view.id);
+      index?.remove(view.id);
       this.toEmbed.delete(view.id);
     }
-    this.schedulePrepare();
+    if (index) this.schedulePrepare();
   }
 
   private async pullChanges(): Promise<void> {

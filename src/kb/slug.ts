@@ -1,4 +1,9 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+
+// pinyin-pro (~0.1 s to load) is loaded on the first Chinese title, not by every command that
+// touches the KB (`kb list` never names an article).
+const require = createRequire(import.meta.url);
+let pinyin: typeof import('pinyin-pro').pinyin | undefined;
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
 
@@ -29,6 +34,7 @@ export function slugify(title: string): string {
 /** The whole run at once: pinyin-pro reads polyphones from their neighbours (银行 → yin hang). */
 function spellHan(run: string): string {
   // ü as v, the usual way to type it (绿 → lv), rather than losing the dots (lu is 路)
+  pinyin ??= (require('pinyin-pro') as typeof import('pinyin-pro')).pinyin;
   return pinyin(run, { toneType: 'none', type: 'array', v: true }).join(' ');
 }
 

@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SolodeskError } from '../../errors.ts';
+import type { FitCache } from './fit-cache.ts';
 import type { KbIndex, PortableFit } from './kb-index.ts';
 import type { RefitRequest } from './refit-worker.ts';
 
@@ -91,7 +92,11 @@ export class BackgroundRefitter {
   /** the call being made wants a refit for any change, not only for enough of them */
   private anyChange = false;
 
-  constructor(private readonly index: KbIndex) {
+  /** `cache`: fits kept between runs (fit-cache.ts); a KB fitted before installs its fit without a worker. */
+  constructor(
+    private readonly index: KbIndex,
+    private readonly cache?: FitCache,
+  ) {
     index.refitOnDemand = false;
   }
 
@@ -133,13 +138,16 @@ export class BackgroundRefitter {
       this.again = false;
       const fittedAt = this.index.changeCount;
       const articles = [...this.index.articles()];
-      const fit = await sharedWorker.fit({
+      const request = {
         articles,
         options: this.index.options,
         calibrationOptions: this.index.calibrationOptions,
         wordVectors: this.index.wordVectors !== null,
         embeddings: this.index.embeddings ? { model: this.index.embeddings.model, entries: this.index.embeddings.entriesFor(articles) } : null,
-      });
+      };
+      const kept = this.cache?.lookup(request);
+      const fit = kept?.fit ?? (await sharedWorker.fit(request));
+      if (kept && !kept.fit) kept.keep(fit);
       this.index.installFit(fit, fittedAt, articles.length);
     } while (this.again && this.index.needsRefit());
   }

@@ -1,0 +1,103 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decide } from '../../../src/kb/decision.ts';
+import { BackgroundRefitter } from '../../../src/kb/retrieval/background-refit.ts';
+import { fileFitCache, type FitCache } from '../../../src/kb/retrieval/fit-cache.ts';
+import { KbIndex, type IndexedArticle } from '../../../src/kb/retrieval/index.ts';
+import { englishArticles } from '../fixtures.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'solodesk-fit-cache-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const questions = ['when does my refund arrive', 'how do I quit', 'I need a receipt', 'where is my parcel', 'zebra football'];
+
+function indexOf(articles: IndexedArticle[] = englishArticles): KbIndex {
+  const index = new KbIndex();
+  for (const a of articles) index.upsert(a);
+  return index;
+}
+
+/** The cache in `dir`, counting the lookups that found a fit. */
+function countingCache(dir: string): FitCache & { hits: number; misses: number } {
+  const cache = fileFitCache(dir);
+  const counting = {
+    hits: 0,
+    misses: 0,
+    lookup(request: Parameters<FitCache['lookup']>[0]) {
+      const found = cache.lookup(request);
+      if (found.fit) counting.hits++;
+      else counting.misses++;
+      return found;
+    },
+  };
+  return counting;
+}
+
+describe('fits kept between runs', () => {
+  it('a KB fitted before installs the kept fit and decides exactly as the run that made it', async () => {
+    const dir = join(scratch, 'same');
+    const first = countingCache(dir);
+    const made = indexOf();
+    await new BackgroundRefitter(made, first).refit();
+    expect([first.hits, first.misses]).toEqual([0, 1]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.fit'))).toHaveLength(1);
+
+    const second = countingCache(dir);
+    const restarted = indexOf();
+    await new BackgroundRefitter(restarted, second).refit();
+    expect([second.hits, second.misses]).toEqual([1, 0]);
+    expect(restarted.needsRefit()).toBe(false);
+    for (const q of questions) {
+      const a = decide(made, q);
+      const b = decide(restarted, q);
+      expect(b.outcome, q).toBe(a.outcome);
+      expect(b.candidates.map((c) => c.articleId), q).toEqual(a.candidates.map((c) => c.articleId));
+      expect(b.confidence, q).toBe(a.confidence);
+    }
+  });
+
+  it('an edited example question, or other options, is another KB: it is fitted anew', async () => {
+    const dir = join(scratch, 'changed');
+    await new BackgroundRefitter(indexOf(), fileFitCache(dir)).refit();
+
+    const edited = englishArticles.map((a, i) => (i === 0 ? { ...a, questions: [...a.questions, 'is my money coming back'] } : a));
+    const afterEdit = countingCache(dir);
+    await new BackgroundRefitter(indexOf(edited), afterEdit).refit();
+    expect([afterEdit.hits, afterEdit.misses]).toEqual([0, 1]);
+
+    const otherOptions = new KbIndex({}, { maxProbes: 50 });
+    for (const a of englishArticles) otherOptions.upsert(a);
+    const withOptions = countingCache(dir);
+    await new BackgroundRefitter(otherOptions, withOptions).refit();
+    expect([withOptions.hits, withOptions.misses]).toEqual([0, 1]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.fit'))).toHaveLength(3);
+  });
+
+  it('a damaged file is no fit: the KB fits as it would have and keeps the new fit', async () => {
+    const dir = join(scratch, 'damaged');
+    await new BackgroundRefitter(indexOf(), fileFitCache(dir)).refit();
+    const [file] = readdirSync(dir);
+    writeFileSync(join(dir, file!), 'not a fit');
+
+    const cache = countingCache(dir);
+    const index = indexOf();
+    await new BackgroundRefitter(index, cache).refit();
+    expect([cache.hits, cache.misses]).toEqual([0, 1]);
+    expect(decide(index, 'when does my refund arrive').candidates[0]?.articleId).toBe(decide(indexOf(), 'when does my refund arrive').candidates[0]?.articleId);
+    const again = countingCache(dir);
+    await new BackgroundRefitter(indexOf(), again).refit();
+    expect(again.hits).toBe(1);
+  });
+
+  it('keeps the eight newest fits of a folder', async () => {
+    const dir = join(scratch, 'many');
+    // two articles: a fit in milliseconds, and still one the folder keeps
+    for (let n = 0; n < 10; n++) {
+      const articles = englishArticles.slice(0, 2).map((a, i) => (i === 0 ? { ...a, title: `${a.title} ${n}` } : a));
+      await new BackgroundRefitter(indexOf(articles), fileFitCache(dir)).refit();
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.fit'))).toHaveLength(8);
+  });
+});
