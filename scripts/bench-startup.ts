@@ -4,9 +4,13 @@
  *   start (first)   `solodesk start` on an empty data folder until GET /healthz answers 200
  *   start (restart) the same on the folder the first start left
  *   npm start       the restart through npm (what the README says to type)
- *   --help, kb list, kb search, migrate   run to exit on that folder
+ *   --help, kb list, kb search, migrate   run to exit on that folder; `kb search` twice: the
+ *                   first may have to fit the KB (the server was stopped before its fit was
+ *                   kept), the second installs the fit the first kept (kb/retrieval/fit-cache.ts)
  *   kb list while the server runs         (a second process on the embedded database)
  *   memory after start                    the server's resident set once /healthz is 200
+ * `--database-url URL` times the desk on PostgreSQL instead of the embedded database: each run gets
+ * a new database on that server (URL names one to connect to for CREATE DATABASE).
  * `--app-dir DIR` times another checkout (e.g. an older version, for a before/after table). The
  * machine is shared: compare two checkouts in one run rather than runs made at different times.
  * The last line is one JSON object.
@@ -24,6 +28,7 @@ const option = (name: string, fallback: string): string => {
 };
 const appDir = resolve(option('--app-dir', resolve(import.meta.dirname, '..')));
 const runs = Number(option('--runs', '3'));
+const adminUrl = option('--database-url', '');
 
 /** The environment of a desk with no platform: embedded database in `dataDir`, nothing else of ours. */
 function deskEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
@@ -96,6 +101,27 @@ function descendants(pid: number): number[] {
   }
 }
 
+/** A new, empty database on the server of `adminUrl`, and how to drop it. */
+async function freshDatabase(adminUrl: string, run: number): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `solodesk_startup_${process.pid}_${run}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client({ connectionString: adminUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
 const median = (xs: number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   return Math.round(sorted[Math.floor(sorted.length / 2)]! * 100) / 100;
@@ -109,7 +135,8 @@ const add = (name: string, value: number | null): void => {
 for (let run = 0; run < runs; run++) {
   const dataDir = mkdtempSync(join(tmpdir(), 'solodesk-startup-'));
   const port = await freePort();
-  const env = deskEnv(dataDir, port);
+  const database = adminUrl ? await freshDatabase(adminUrl, run) : undefined;
+  const env = { ...deskEnv(dataDir, port), ...(database ? { DATABASE_URL: database.url } : {}) };
   try {
     const first = await timeStart([...node, 'start'], env, port);
     add('start_first_s', first.seconds);
@@ -126,13 +153,15 @@ for (let run = 0; run < runs; run++) {
     await viaNpm.stop();
     add('help_s', timeCommand([...node, '--help'], env).seconds);
     add('kb_list_s', timeCommand([...node, 'kb', 'list'], env).seconds);
-    add('kb_search_s', timeCommand([...node, 'kb', 'search', 'How do I reset my password?'], env).seconds);
+    add('kb_search_first_s', timeCommand([...node, 'kb', 'search', 'How do I reset my password?'], env).seconds);
+    add('kb_search_s', timeCommand([...node, 'kb', 'search', 'Can I get a refund?'], env).seconds);
     add('migrate_s', timeCommand([...node, 'migrate'], env).seconds);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   }
 }
 const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 console.log(`# ${appDir}: median of ${runs} run(s)`);
 for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(26)} ${v}`);
-console.log(JSON.stringify({ appDir, runs, ...result }));
+console.log(JSON.stringify({ appDir, runs, database: adminUrl ? 'postgresql' : 'embedded', ...result }));

@@ -1,4 +1,3 @@
-import { join, resolve } from 'node:path';
 import type { Config } from './config/env.ts';
 import type { Database } from './db/open-database.ts';
 import { DEFAULT_THRESHOLDS } from './kb/decision.ts';
@@ -22,8 +21,8 @@ export function createDeskKnowledgeBase(
       suggest: config.kb.suggestThreshold ?? DEFAULT_THRESHOLDS.suggest,
     },
     onRefitError: (err) => deps.logger.error({ err }, 'KB refit worker failed; refitting on the main thread'),
-    // Fits are kept in the data folder (kb/retrieval/fit-cache.ts): a restart does not fit again.
-    ...(config.database.dataDir.startsWith('memory://') ? {} : { fitCacheDir: join(resolve(config.database.dataDir), 'kb-fits') }),
+    // Fits kept between runs (kb/retrieval/fit-cache.ts): a restart does not fit again.
+    fitCacheDir: config.kb.fitCacheDir,
     ...(deps.embedder ? { embedder: deps.embedder, logger: deps.logger.child({ part: 'kb' }), ...(deps.clock ? { clock: deps.clock } : {}) } : {}),
     ...deps.kb,
   });

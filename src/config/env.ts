@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DAY_NAMES, parseBusinessHours, type BusinessHours } from './business-hours.ts';
 import { ConfigError } from '../errors.ts';
@@ -118,6 +119,7 @@ const envSchema = z.object({
   BUSINESS_TIMEZONE: optionalString,
   KB_ANSWER_THRESHOLD: probability(),
   KB_SUGGEST_THRESHOLD: probability(),
+  KB_FIT_CACHE_DIR: optionalString,
   FLOOD_LIMIT_PER_MINUTE: optionalString
     .transform((s) => (s === undefined ? undefined : Number(s)))
     .refine((n) => n === undefined || (Number.isInteger(n) && n >= 1), { message: 'must be a whole number ≥ 1' }),
@@ -213,7 +215,8 @@ export interface Config {
     embeddingModel?: string;
   };
   businessHours: BusinessHours | undefined;
-  kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined };
+  /** fitCacheDir: where fits are kept between runs (KB_FIT_CACHE_DIR; unset: the data folder's kb-fits/, none in memory) */
+  kb: { answerThreshold: number | undefined; suggestThreshold: number | undefined; fitCacheDir: string | undefined };
   floodLimitPerMinute: number | undefined;
   /** Satisfaction ratings: CSAT (on by default) and CSAT_AFTER_ANSWER_MS (the core's default when unset). */
   csat: { enabled: boolean; afterAnswerMs: number | undefined };
@@ -414,7 +417,11 @@ function toConfig(e: Env): Config {
       ...(llmConfigured && e.OPENAI_EMBEDDING_MODEL ? { embeddingModel: e.OPENAI_EMBEDDING_MODEL } : {}),
     },
     businessHours: e.BUSINESS_HOURS ? (parseBusinessHours(e.BUSINESS_HOURS, e.BUSINESS_TIMEZONE ?? 'UTC') as BusinessHours) : undefined,
-    kb: { answerThreshold: e.KB_ANSWER_THRESHOLD, suggestThreshold: e.KB_SUGGEST_THRESHOLD },
+    kb: {
+      answerThreshold: e.KB_ANSWER_THRESHOLD,
+      suggestThreshold: e.KB_SUGGEST_THRESHOLD,
+      fitCacheDir: e.KB_FIT_CACHE_DIR ?? (e.SOLODESK_DATA_DIR.startsWith('memory://') ? undefined : join(resolve(e.SOLODESK_DATA_DIR), 'kb-fits')),
+    },
     floodLimitPerMinute: e.FLOOD_LIMIT_PER_MINUTE,
     csat: { enabled: e.CSAT !== 'off', afterAnswerMs: e.CSAT_AFTER_ANSWER_MS },
     insight: {

@@ -109,8 +109,11 @@ export class KnowledgeBaseService implements KnowledgeBase {
   private indexed(): { index: KbIndex; refitter: BackgroundRefitter } {
     if (!this.indexAndRefitter) {
       const index = new KbIndex({}, {}, installedWordVectors(), this.embeddings?.table ?? null);
+      const cache = this.fitCacheDir === undefined ? undefined : fileFitCache(this.fitCacheDir);
+      index.seedTextAnalysis(cache?.textAnalysis(index.options) ?? null);
       for (const view of this.published.values()) index.upsert(indexedOf(view));
-      this.indexAndRefitter = { index, refitter: new BackgroundRefitter(index, this.fitCacheDir === undefined ? undefined : fileFitCache(this.fitCacheDir)) };
+      index.seedTextAnalysis(null);
+      this.indexAndRefitter = { index, refitter: new BackgroundRefitter(index, cache) };
     }
     return this.indexAndRefitter;
   }

@@ -42,7 +42,12 @@ export async function createTestDesk(
   } = {},
 ): Promise<TestDesk> {
   const database = await createTestDatabase();
-  const kb = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0, ...(options.thresholds ? { thresholds: options.thresholds } : {}) });
+  const kb = createKnowledgeBase(database.db.prisma, {
+    syncIntervalMs: 0,
+    // the run's kept fits (vitest.config.ts)
+    fitCacheDir: process.env.KB_FIT_CACHE_DIR,
+    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+  });
   const core = createCore({
     prisma: database.db.prisma,
     kb,

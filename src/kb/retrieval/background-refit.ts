@@ -147,7 +147,10 @@ export class BackgroundRefitter {
       };
       const kept = this.cache?.lookup(request);
       const fit = kept?.fit ?? (await sharedWorker.fit(request));
-      if (kept && !kept.fit) kept.keep(fit);
+      if (kept && !kept.fit) {
+        kept.keep(fit);
+        this.cache?.keepTextAnalysis(this.index.options, this.index.textAnalysis());
+      }
       this.index.installFit(fit, fittedAt, articles.length);
     } while (this.again && this.index.needsRefit());
   }

@@ -4,25 +4,29 @@
  * on an unchanged KB, installs the fit the last run made instead of making it again (issue 19:
  * `kb search` spent 2–3 of its 5 s on the sample KB's fit).
  *
- * The key is a SHA-256 of all of that: the request itself (the articles with their ids, texts,
- * tags and languages; the options; the embedding vectors), the sources of this folder and of chinese/
+ * The key is a SHA-256 of all of that: the request itself (the articles' texts, tags and
+ * languages, not their ids: canonicalOf; the options; the embedding vectors), the sources of this folder and of chinese/
  * (the fitting and segmenting code), the installed word vectors' identity and the lockfile (the
  * segmenter's dictionaries come from packages). Anything else changed makes a new key, so a stale
  * fit is never installed; a key's file is written once, atomically (another process may be
  * writing the same key).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import type { PortableFit } from './kb-index.ts';
+import type { PortableFit, TextAnalysis } from './kb-index.ts';
+import type { RankingOptions } from './ranking.ts';
 import type { RefitRequest } from './refit-worker.ts';
 import { INSTALLED_WORD_VECTORS_DIR } from './word-vectors.ts';
 
 export interface FitCache {
   /** The fit kept for this request, if any, and how to keep the one made for it. */
   lookup(request: Omit<RefitRequest, 'id'>): { fit: PortableFit | undefined; keep(fit: PortableFit): void };
+  /** The text analysis kept by the last run with these options (kb-index.ts TextAnalysis). */
+  textAnalysis(options: RankingOptions): TextAnalysis | undefined;
+  keepTextAnalysis(options: RankingOptions, analysis: TextAnalysis): void;
 }
 
 /** Fits of one data folder; a few KBs' worth (a desk has one KB; tests and benchmarks more). */
@@ -53,11 +57,37 @@ function sourcesIn(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
 }
 
-function keyOf(request: Omit<RefitRequest, 'id'>): string {
+/**
+ * Articles in an order of their content alone, and the key of the request. Ids are left out of
+ * the key: one KB imported into two databases (the sample KB of every new desk, a staging copy)
+ * gets other ids but the same fit, stored with each article's place in this order instead of its
+ * id (portable()) and given the ids of the run that installs it (installable()).
+ */
+function canonicalOf(request: Omit<RefitRequest, 'id'>): { key: string; ids: string[] } {
+  const contents = request.articles.map((a) => ({ id: a.id, content: JSON.stringify({ ...a, id: undefined }) }));
+  contents.sort((a, b) => (a.content < b.content ? -1 : a.content > b.content ? 1 : 0));
   const hash = createHash('sha256').update(fittingCodeIdentity());
-  hash.update(JSON.stringify({ articles: request.articles, options: request.options, calibrationOptions: request.calibrationOptions, wordVectors: request.wordVectors, model: request.embeddings?.model ?? null }));
+  hash.update(JSON.stringify({ articles: contents.map((c) => c.content), options: request.options, calibrationOptions: request.calibrationOptions, wordVectors: request.wordVectors, model: request.embeddings?.model ?? null }));
   for (const [text, vector] of request.embeddings?.entries ?? []) hash.update(text).update(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
-  return hash.digest('hex');
+  return { key: hash.digest('hex'), ids: contents.map((c) => c.id) };
+}
+
+/** The fit with every article id replaced by `rename(id)` (the classifier's classes, the probe counts). */
+function renamed(fit: PortableFit, rename: (id: string) => string): PortableFit {
+  return {
+    ...fit,
+    classifier: fit.classifier ? { ...fit.classifier, articleOfClass: fit.classifier.articleOfClass.map(rename) } : null,
+    calibration: { ...fit.calibration, articleProbes: Object.fromEntries(Object.entries(fit.calibration.articleProbes).map(([id, probes]) => [rename(id), probes])) },
+  };
+}
+
+function portable(fit: PortableFit, ids: string[]): PortableFit {
+  const place = new Map(ids.map((id, i) => [id, String(i)]));
+  return renamed(fit, (id) => place.get(id) ?? id);
+}
+
+function installable(fit: PortableFit, ids: string[]): PortableFit {
+  return renamed(fit, (place) => ids[Number(place)] ?? place);
 }
 
 /**
@@ -67,29 +97,62 @@ function keyOf(request: Omit<RefitRequest, 'id'>): string {
 export function fileFitCache(dir: string): FitCache {
   return {
     lookup(request) {
-      const path = join(dir, `${keyOf(request)}.fit`);
+      const { key, ids } = canonicalOf(request);
+      const path = join(dir, `${key}.fit`);
       let fit: PortableFit | undefined;
       try {
-        fit = deserialize(readFileSync(path)) as PortableFit;
+        fit = installable(deserialize(readFileSync(path)) as PortableFit, ids);
       } catch {
         fit = undefined;
       }
+      if (fit) touch(path);
       return {
         fit,
         keep(made) {
-          try {
-            mkdirSync(dir, { recursive: true });
-            const staged = `${path}.${process.pid}`;
-            writeFileSync(staged, serialize(made));
-            renameSync(staged, path);
-            forgetOldFits(dir);
-          } catch {
-            // a full disk or a read-only folder costs the next run a fit, nothing else
-          }
+          if (writeAtomically(path, portable(made, ids))) forgetOldFits(dir);
         },
       };
     },
+    textAnalysis(options) {
+      try {
+        return deserialize(readFileSync(analysisPath(dir, options))) as TextAnalysis;
+      } catch {
+        return undefined;
+      }
+    },
+    keepTextAnalysis(options, analysis) {
+      writeAtomically(analysisPath(dir, options), analysis);
+    },
   };
+}
+
+/** One file a code version and options: texts are looked up in it, so one run's texts are enough. */
+function analysisPath(dir: string, options: RankingOptions): string {
+  const key = createHash('sha256').update(fittingCodeIdentity()).update(JSON.stringify(options)).digest('hex');
+  return join(dir, `${key}.analysis`);
+}
+
+/** False when it could not: a full disk or a read-only folder costs the next run a fit, nothing else. */
+function writeAtomically(path: string, value: unknown): boolean {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const staged = `${path}.${process.pid}`;
+    writeFileSync(staged, serialize(value));
+    renameSync(staged, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fit in use stays among the newest the folder keeps (forgetOldFits); a read-only folder keeps it anyway. */
+function touch(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // nothing is removed from a folder that cannot be written either
+  }
 }
 
 function forgetOldFits(dir: string): void {

@@ -6,7 +6,7 @@ import { decide } from '../../../src/kb/decision.ts';
 import { BackgroundRefitter } from '../../../src/kb/retrieval/background-refit.ts';
 import { fileFitCache, type FitCache } from '../../../src/kb/retrieval/fit-cache.ts';
 import { KbIndex, type IndexedArticle } from '../../../src/kb/retrieval/index.ts';
-import { englishArticles } from '../fixtures.ts';
+import { chineseArticles, chineseQueries, englishArticles } from '../fixtures.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'solodesk-fit-cache-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,6 +23,7 @@ function indexOf(articles: IndexedArticle[] = englishArticles): KbIndex {
 function countingCache(dir: string): FitCache & { hits: number; misses: number } {
   const cache = fileFitCache(dir);
   const counting = {
+    ...cache,
     hits: 0,
     misses: 0,
     lookup(request: Parameters<FitCache['lookup']>[0]) {
@@ -55,6 +56,24 @@ describe('fits kept between runs', () => {
       expect(b.outcome, q).toBe(a.outcome);
       expect(b.candidates.map((c) => c.articleId), q).toEqual(a.candidates.map((c) => c.articleId));
       expect(b.confidence, q).toBe(a.confidence);
+    }
+  });
+
+  it('the same articles under other ids (another database) get the kept fit, given their own ids', async () => {
+    const dir = join(scratch, 'ids');
+    const made = indexOf();
+    await new BackgroundRefitter(made, fileFitCache(dir)).refit();
+
+    const renamed = [...englishArticles].reverse().map((a) => ({ ...a, id: `other-${a.id}` }));
+    const cache = countingCache(dir);
+    const elsewhere = indexOf(renamed);
+    await new BackgroundRefitter(elsewhere, cache).refit();
+    expect(cache.hits).toBe(1);
+    for (const q of questions) {
+      const a = decide(made, q);
+      const b = decide(elsewhere, q);
+      expect(b.candidates.map((c) => c.articleId), q).toEqual(a.candidates.map((c) => `other-${c.articleId}`));
+      expect(b.confidence, q).toBeCloseTo(a.confidence, 9);
     }
   });
 
@@ -99,5 +118,40 @@ describe('fits kept between runs', () => {
       await new BackgroundRefitter(indexOf(articles), fileFitCache(dir)).refit();
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.fit'))).toHaveLength(8);
+  });
+
+  it('keeps what indexing made of each text: an index seeded with it ranks exactly as one that analysed every text', async () => {
+    const dir = join(scratch, 'analysis');
+    const articles = [...englishArticles, ...chineseArticles];
+    const made = indexOf(articles);
+    await new BackgroundRefitter(made, fileFitCache(dir)).refit();
+    const kept = fileFitCache(dir).textAnalysis(made.options);
+    expect(kept?.features.get(chineseArticles[0]!.questions[0]!)).toEqual(made.textAnalysis().features.get(chineseArticles[0]!.questions[0]!));
+
+    const seeded = new KbIndex();
+    seeded.seedTextAnalysis(kept!);
+    for (const a of articles) seeded.upsert(a);
+    seeded.seedTextAnalysis(null);
+    await new BackgroundRefitter(seeded, fileFitCache(dir)).refit();
+    for (const { text } of chineseQueries) {
+      const a = decide(made, text);
+      const b = decide(seeded, text);
+      expect(b.candidates.map((c) => [c.articleId, c.score]), text).toEqual(a.candidates.map((c) => [c.articleId, c.score]));
+      expect(b.confidence, text).toBe(a.confidence);
+    }
+  });
+
+  it('a seeded index takes the analysis of a text from the seed, and analyses the texts the seed lacks', () => {
+    const [first, second] = englishArticles;
+    const analysed = indexOf([first!]).textAnalysis();
+    // the seed says the title has no features at all: an index that used it cannot find the title's words
+    analysed.features.set(first!.title, new Map());
+    const seeded = new KbIndex();
+    seeded.seedTextAnalysis(analysed);
+    seeded.upsert({ ...first!, questions: [], body: '' });
+    seeded.upsert(second!);
+    seeded.seedTextAnalysis(null);
+    expect(seeded.textAnalysis().features.get(first!.title)?.size).toBe(0);
+    expect(seeded.textAnalysis().features.get(second!.title)?.size).toBeGreaterThan(0);
   });
 });
