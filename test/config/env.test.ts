@@ -14,6 +14,12 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('keeps KB fits in the data folder, in KB_FIT_CACHE_DIR when set, and nowhere for an in-memory database', () => {
+    expect(loadConfig({ SOLODESK_DATA_DIR: '/srv/desk' }).kb.fitCacheDir).toBe('/srv/desk/kb-fits');
+    expect(loadConfig({ SOLODESK_DATA_DIR: '/srv/desk', KB_FIT_CACHE_DIR: '/var/cache/fits' }).kb.fitCacheDir).toBe('/var/cache/fits');
+    expect(loadConfig({ SOLODESK_DATA_DIR: 'memory://' }).kb.fitCacheDir).toBeUndefined();
+  });
+
   it('runs with no environment at all: embedded database, port 3000, no channels, LLM off', () => {
     const config = loadConfig({});
     expect(config.database).toEqual({ url: undefined, dataDir: './.solodesk' });

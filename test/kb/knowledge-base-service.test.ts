@@ -162,6 +162,32 @@ describe('the knowledge base service', () => {
     await vi.waitFor(() => expect(quick.fitIsCurrent()).toBe(true), { timeout: 60_000, interval: 50 });
   });
 
+  it('a KB started again on an unchanged database installs the fit the last run kept, and decides as that run did', async () => {
+    const fits = mkdtempSync(join(tmpdir(), 'solodesk-kb-fits-'));
+    try {
+      const first = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0, fitCacheDir: fits });
+      await importKbDirectory(first, SAMPLE, 'test');
+      const asked = ['How do I reset my password?', '怎么申请退款', 'do you sell bicycles'];
+      const before = await Promise.all(asked.map((q) => first.decide(q)));
+      // the fit, and what indexing made of each text
+      expect(readdirSync(fits).map((f) => f.split('.').pop()).sort()).toEqual(['analysis', 'fit']);
+
+      const again = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0, fitCacheDir: fits });
+      await again.sync(true);
+      await again.prepare();
+      expect(again.fitIsCurrent()).toBe(true);
+      for (const [i, q] of asked.entries()) {
+        const after = await again.decide(q);
+        expect(after.decision.outcome, q).toBe(before[i]!.decision.outcome);
+        expect(after.decision.confidence, q).toBe(before[i]!.decision.confidence);
+        expect(after.ranked.map((r) => r.article.slug), q).toEqual(before[i]!.ranked.map((r) => r.article.slug));
+      }
+      expect(readdirSync(fits)).toHaveLength(2);
+    } finally {
+      rmSync(fits, { recursive: true, force: true });
+    }
+  });
+
   it('an edit made elsewhere is seen by another KB on the same database', async () => {
     // On PostgreSQL the other KB has its own connection pool, as another process would.
     const elsewhere: Database = database.url ? await openDatabase({ url: database.url, dataDir: '' }) : database.db;

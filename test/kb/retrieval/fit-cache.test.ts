@@ -110,14 +110,27 @@ describe('fits kept between runs', () => {
     expect(again.hits).toBe(1);
   });
 
-  it('keeps the eight newest fits of a folder', async () => {
+  it('keeps the eight newest fits of a folder, and the one in use among them', () => {
     const dir = join(scratch, 'many');
-    // two articles: a fit in milliseconds, and still one the folder keeps
-    for (let n = 0; n < 10; n++) {
-      const articles = englishArticles.slice(0, 2).map((a, i) => (i === 0 ? { ...a, title: `${a.title} ${n}` } : a));
-      await new BackgroundRefitter(indexOf(articles), fileFitCache(dir)).refit();
+    const cache = fileFitCache(dir);
+    const index = indexOf(englishArticles.slice(0, 2));
+    const fit = index.exportFit();
+    const requestFor = (n: number) => ({
+      articles: englishArticles.slice(0, 2).map((a, i) => (i === 0 ? { ...a, title: `${a.title} ${n}` } : a)),
+      options: index.options,
+      calibrationOptions: index.calibrationOptions,
+      wordVectors: true,
+      embeddings: null,
+    });
+    cache.lookup(requestFor(0)).keep(fit);
+    for (let n = 1; n < 10; n++) {
+      cache.lookup(requestFor(n)).keep(fit);
+      // the first KB is asked for again and again: it is in use, whatever was kept since
+      expect(cache.lookup(requestFor(0)).fit).toBeDefined();
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.fit'))).toHaveLength(8);
+    expect(cache.lookup(requestFor(1)).fit).toBeUndefined();
+    expect(cache.lookup(requestFor(9)).fit).toBeDefined();
   });
 
   it('keeps what indexing made of each text: an index seeded with it ranks exactly as one that analysed every text', async () => {
