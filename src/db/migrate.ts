@@ -41,6 +41,9 @@ export interface MigrationResult {
 }
 
 export async function applyMigrations(session: MigrationSession, migrations = readMigrations()): Promise<MigrationResult> {
+  // Every command checks first: one read answers it when nothing is pending (the usual case),
+  // without taking the lock or touching the table's definition.
+  if (await allApplied(session, migrations)) return { applied: [], alreadyApplied: migrations.length };
   await session.query('SELECT 1 AS locked FROM pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
   try {
     await session.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -79,6 +82,21 @@ export async function applyMigrations(session: MigrationSession, migrations = re
   } finally {
     await session.query('SELECT pg_advisory_unlock($1) AS unlocked', [ADVISORY_LOCK_KEY]);
   }
+}
+
+/**
+ * True when every migration is recorded as finished with its checksum. Anything else (no table
+ * yet, one pending, one unfinished or changed) is for the locked path to apply or report.
+ */
+async function allApplied(session: MigrationSession, migrations: Migration[]): Promise<boolean> {
+  let rows: Array<{ migration_name: string; checksum: string; finished_at: Date | null }>;
+  try {
+    rows = await session.query('SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL');
+  } catch {
+    return false;
+  }
+  const done = new Map(rows.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row.checksum]));
+  return rows.every((row) => row.finished_at !== null) && migrations.every((m) => done.get(m.name) === m.checksum);
 }
 
 async function applyOne(session: MigrationSession, migration: Migration): Promise<void> {
