@@ -46,7 +46,7 @@ export function deskParts(options: { terminal?: TerminalOptions } = {}): PartsFa
         required: true,
         start: async () => {
           await importSampleKbIfEmpty(desk, context.db, context.logger);
-          await desk.kb.sync(true);
+          await desk.kb.buildIndex();
           // The first fit starts now, in its worker, without holding up readiness: a question that
           // comes before it is done waits for it (kb.decide), and every other part is ready sooner.
           desk.kb.prepare().catch((error: unknown) => context.logger.warn({ err: error }, 'the first KB fit did not finish; the next question fits again'));

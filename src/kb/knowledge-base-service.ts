@@ -141,6 +141,22 @@ export class KnowledgeBaseService implements KnowledgeBase {
     return { decision, ranked };
   }
 
+  /**
+   * Reads every article and builds the index now. A server does this before it is ready: building
+   * it analyses every text (seconds on a large or Chinese KB without kept analysis), and done on a
+   * first question instead it would hold up every request behind it (a webhook's store deadline
+   * is one second).
+   */
+  /** Whether the index has been built (buildIndex, or the first thing that ranked). */
+  get indexBuilt(): boolean {
+    return this.indexAndRefitter !== undefined;
+  }
+
+  async buildIndex(): Promise<void> {
+    await this.sync(true);
+    this.indexed();
+  }
+
   /** Brings the index up to date with the database (other processes' edits). */
   async sync(force = false): Promise<void> {
     if (!force && Date.now() - this.lastSync < this.syncIntervalMs) return;

@@ -162,6 +162,16 @@ describe('the knowledge base service', () => {
     await vi.waitFor(() => expect(quick.fitIsCurrent()).toBe(true), { timeout: 60_000, interval: 50 });
   });
 
+  it('lists and imports without building the index; buildIndex builds it before any question (a server, before it is ready)', async () => {
+    const fresh = createKnowledgeBase(database.db.prisma, { syncIntervalMs: 0 });
+    await importKbDirectory(fresh, SAMPLE, 'test');
+    expect((await fresh.list()).length).toBeGreaterThan(10);
+    expect(fresh.indexBuilt).toBe(false);
+    await fresh.buildIndex();
+    expect(fresh.indexBuilt).toBe(true);
+    expect((await fresh.decide('How do I reset my password?')).ranked[0]?.article.slug).toBe('reset-password');
+  });
+
   it('a KB started again on an unchanged database installs the fit the last run kept, and decides as that run did', async () => {
     const fits = mkdtempSync(join(tmpdir(), 'solodesk-kb-fits-'));
     try {
