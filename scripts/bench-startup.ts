@@ -123,8 +123,9 @@ async function freshDatabase(adminUrl: string, run: number): Promise<{ url: stri
   };
 }
 
-/** Waits (up to a minute) until the server has kept a KB fit in the data folder. */
+/** Waits (up to a minute) until the server has kept a KB fit in the data folder (a checkout that keeps none: not at all). */
 async function fitKept(dataDir: string): Promise<void> {
+  if (!existsSync(join(appDir, 'src', 'kb', 'retrieval', 'fit-cache.ts'))) return;
   const dir = join(dataDir, 'kb-fits');
   for (let waited = 0; waited < 60_000; waited += 100) {
     if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.fit'))) return;
